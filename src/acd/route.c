@@ -1,0 +1,274 @@
+/* acd/route.c  Routing decisions: which agent for a contact, which
+ * contact for an agent.
+ *
+ * See acd_int.h for the classes and the invariant (no class has both a
+ * waiting contact and an available slot).  Two entry points keep it:
+ *   route_class(cls)  a contact joined the class: offer waiting contacts
+ *                     to the top slots while both exist.  O(log n) each.
+ *   route_agent(a)    an agent may take more: among the heads of the
+ *                     classes it has slots in (and contacts reserved for
+ *                     it), offer the most deserving: first by the agent's
+ *                     priority for the queue, then by effective contact
+ *                     priority (with aging), then by arrival.  O(slots).
+ *
+ * Slot order in a class (smallest first): the member's priority for the
+ * queue, then the best skill match when the queue asks for it, then the
+ * strategy's key, then the member's order.  Keys are computed when a slot
+ * enters its heap; anything that changes them re-syncs the agent.  Random
+ * strategies race exponential clocks: a slot entering the heap gets the
+ * class's virtual clock plus Exp(1)/weight, and picking the minimum is a
+ * draw in proportion to weight among the slots present (memorylessness).
+ */
+
+#include <errno.h>
+#include "acd_int.h"
+
+bool route_slot_less(const struct minheap_node *a,
+		     const struct minheap_node *b)
+{
+	const struct acd_slot *x = container_of(a, struct acd_slot, hn);
+	const struct acd_slot *y = container_of(b, struct acd_slot, hn);
+
+	for (int i = 0; i < 3; i++)
+		if (x->key[i] != y->key[i])
+			return x->key[i] < y->key[i];
+	return false;
+}
+
+static void slot_key(struct acd_slot *s)
+{
+	const struct acd_member *m = s->m;
+	const struct acd_queue *q = m->q;
+	struct acd_agent *a = m->a;
+	uint64_t k;
+
+	s->key[0] = (uint64_t)m->prio << 32;
+	if (q->conf.skill_match)
+		s->key[0] |= (uint32_t)(ACD_REQ_MAX * ACD_LEVEL_MAX) -
+			s->score;
+	switch (q->conf.strategy) {
+
+	case ACD_STRAT_ROUND_ROBIN:
+		k = m->last_offer;
+		break;
+
+	case ACD_STRAT_FEWEST_CONTACTS:
+		k = m->answered;
+		break;
+
+	case ACD_STRAT_LEAST_TALK:
+		k = a->talk_ms;
+		break;
+
+	case ACD_STRAT_LINEAR:
+		k = m->order;
+		break;
+
+	case ACD_STRAT_RANDOM:
+	case ACD_STRAT_WEIGHTED_RANDOM: {
+		double w = q->conf.strategy == ACD_STRAT_RANDOM ? 1.0
+							       : m->weight;
+		k = s->cls->vclock +
+			(uint64_t)(acd_rand_exp(a->acd) * 1e9 / w);
+		break;
+	}
+
+	default:
+		k = a->idle_since;
+		break;
+	}
+	s->key[1] = k;
+	s->key[2] = m->order;
+}
+
+/* Put the slot in its class's heap iff its agent can take the channel. */
+void route_slot_sync(struct acd_slot *s)
+{
+	struct acd_class *cls = s->cls;
+	bool want = s->m->a->routable & acd_bit(cls->ch);
+
+	minheap_remove(&cls->agents, &s->hn);
+	if (!want)
+		return;
+	slot_key(s);
+	(void)minheap_push(&cls->agents, &s->hn);   /* place reserved */
+}
+
+void route_agent_sync(struct acd_agent *a)
+{
+	struct le *le, *ls;
+
+	LIST_FOREACH(&a->members, le) {
+		struct acd_member *m = le->data;
+
+		LIST_FOREACH(&m->slots, ls)
+			route_slot_sync(ls->data);
+	}
+}
+
+double route_eff_prio(const struct acd_contact *c, uint64_t now)
+{
+	double p = c->prio;
+	uint32_t aging = c->q ? c->q->conf.aging_ms : 0;
+
+	if (aging && now > c->arrived)
+		p += (double)(now - c->arrived) / aging;
+	return p;
+}
+
+static void work_destructor(void *arg)
+{
+	struct acd_work *w = arg;
+
+	mem_deref(w->c);
+}
+
+/* Offer contact c (queued) to agent a, a member of c's queue. */
+void route_offer(struct acd_contact *c, struct acd_agent *a,
+		 struct acd_member *m)
+{
+	struct acd *acd = a->acd;
+	struct acd_queue *q = c->q;
+	struct acd_work *w;
+	struct acd_event *ev;
+
+	w = mem_zalloc(sizeof(*w), work_destructor);
+	if (!w || minheap_reserve(&acd->timers, 1)) {
+		/* The contact keeps waiting; the agent stays available. */
+		mem_deref(w);
+		(void)acd_fail(acd, ENOMEM, "contact \"%s\": out of memory "
+			       "offering to agent \"%s\"", c->id, a->id);
+		return;
+	}
+	w->a = a;
+	w->c = mem_ref(c);
+	w->st = ACD_WORK_OFFERED;
+	w->ch = c->ch;
+	w->since = acd->now;
+	acd_timer_init(&w->tmr, ACD_TMR_WORK, w);
+	list_append(&a->works, &w->le_agent, w);
+	list_append(&c->works, &w->le_contact, w);
+	++a->n[w->ch];
+	++a->ntotal;
+	if (a->conf.exclusive & acd_bit(w->ch))
+		++a->nexcl;
+	m->last_offer = ++acd->offer_seq;
+
+	if (c->st == ACD_CONTACT_QUEUED) {
+		if (c->reserved_for)
+			otree_remove(&c->reserved_for->reserved, &c->node);
+		else
+			otree_remove(&c->cls->waitq, &c->node);
+		c->reserved_for = NULL;
+		acd_timer_cancel(acd, &c->tmr);
+		--q->waiting;
+		++q->offered;
+		c->st = ACD_CONTACT_OFFERED;
+		c->offered_at = acd->now;
+	}
+	if (q->conf.offer_timeout_ms)
+		acd_timer_arm(acd, &w->tmr,
+			      acd->now + q->conf.offer_timeout_ms);
+
+	ev = acd_emit(acd, ACD_EV_CONTACT_OFFERED, a, c, q);
+	ev->wait_ms = acd->now - c->entered;
+	agent_update(a);
+}
+
+void route_class(struct acd_class *cls)
+{
+	struct otree_node *n;
+	struct minheap_node *top;
+
+	while ((n = otree_first(&cls->waitq)) &&
+	       (top = minheap_top(&cls->agents))) {
+		struct acd_contact *c = container_of(n, struct acd_contact,
+						     node);
+		struct acd_slot *s = container_of(top, struct acd_slot, hn);
+
+		if (cls->q->conf.strategy == ACD_STRAT_RING_ALL) {
+			/* Every available qualified agent rings at once. */
+			while ((top = minheap_top(&cls->agents))) {
+				s = container_of(top, struct acd_slot, hn);
+				route_offer(c, s->m->a, s->m);
+			}
+			continue;
+		}
+		if (cls->q->conf.strategy == ACD_STRAT_RANDOM ||
+		    cls->q->conf.strategy == ACD_STRAT_WEIGHTED_RANDOM)
+			cls->vclock = s->key[1];
+		route_offer(c, s->m->a, s->m);
+	}
+}
+
+/* Is candidate c (via member m) more deserving than best (via bm)? */
+static bool better(const struct acd_contact *c, const struct acd_member *m,
+		   const struct acd_contact *best, const struct acd_member *bm,
+		   uint64_t now)
+{
+	double pc, pb;
+
+	if (!best)
+		return true;
+	if (m->prio != bm->prio)
+		return m->prio < bm->prio;
+	pc = route_eff_prio(c, now);
+	pb = route_eff_prio(best, now);
+	if (pc != pb)
+		return pc > pb;
+	if (c->arrived != best->arrived)
+		return c->arrived < best->arrived;
+	return c->seq < best->seq;
+}
+
+void route_agent(struct acd_agent *a)
+{
+	struct acd *acd = a->acd;
+
+	while (a->routable && !a->detached) {
+		struct acd_contact *best = NULL;
+		struct acd_member *bm = NULL;
+		struct otree_node *n;
+		struct le *le, *ls;
+
+		/* Contacts waiting for this agent (sticky) come first. */
+		n = otree_first(&a->reserved);
+		if (n) {
+			struct acd_contact *c;
+
+			c = container_of(n, struct acd_contact, node);
+			bm = queue_member_find(a, c->q);
+			if (!bm) {
+				contact_unreserve(c);
+				continue;
+			}
+			if (a->routable & acd_bit(c->ch)) {
+				route_offer(c, a, bm);
+				continue;
+			}
+			bm = NULL;
+		}
+		LIST_FOREACH(&a->members, le) {
+			struct acd_member *m = le->data;
+
+			LIST_FOREACH(&m->slots, ls) {
+				struct acd_slot *s = ls->data;
+				struct acd_contact *c;
+
+				if (!(a->routable & acd_bit(s->cls->ch)))
+					continue;
+				n = otree_first(&s->cls->waitq);
+				if (!n)
+					continue;
+				c = container_of(n, struct acd_contact, node);
+				if (better(c, m, best, bm, acd->now)) {
+					best = c;
+					bm = m;
+				}
+			}
+		}
+		if (!best)
+			break;
+		route_offer(best, a, bm);
+	}
+}
