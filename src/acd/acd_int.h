@@ -25,7 +25,7 @@
 #define SB_ACD_INT_H
 
 #include <stddef.h>
-#include <re.h>
+#include "libre.h"
 #include "acd.h"
 #include "minheap.h"
 #include "otree.h"
@@ -104,6 +104,7 @@ struct acd_work {
 	struct le le_contact;      /* contact->works, until it ends */
 	struct acd_agent *a;       /* borrowed */
 	struct acd_contact *c;     /* owned reference */
+	struct acd_queue *q;       /* owned reference: the contact's queue */
 	enum acd_work_state st;
 	enum acd_channel ch;
 	uint64_t since;

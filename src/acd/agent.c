@@ -654,10 +654,10 @@ void agent_wrapup_finish(struct acd_work *w)
 	struct acd_event *ev;
 	uint64_t dur = acd->now - w->since;
 
-	ev = acd_emit(acd, ACD_EV_WRAPUP_ENDED, a, c, c->q);
+	ev = acd_emit(acd, ACD_EV_WRAPUP_ENDED, a, c, w->q);
 	ev->dur_ms = dur;
-	if (c->q)
-		queue_aht_note(c->q, c->talk_ms + dur);
+	if (!w->q->detached)
+		queue_aht_note(w->q, c->talk_ms + dur);
 	agent_work_remove(w);
 	route_agent(a);
 }

@@ -7,7 +7,7 @@
  */
 
 #include <errno.h>
-#include <re.h>
+#include "libre.h"
 #include "minheap.h"
 
 static void heap_set(struct minheap *h, uint32_t i, struct minheap_node *x)

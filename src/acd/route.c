@@ -121,6 +121,7 @@ static void work_destructor(void *arg)
 	struct acd_work *w = arg;
 
 	mem_deref(w->c);
+	mem_deref(w->q);
 }
 
 /* Offer contact c (queued) to agent a, a member of c's queue. */
@@ -142,6 +143,7 @@ void route_offer(struct acd_contact *c, struct acd_agent *a,
 	}
 	w->a = a;
 	w->c = mem_ref(c);
+	w->q = mem_ref(q);
 	w->st = ACD_WORK_OFFERED;
 	w->ch = c->ch;
 	w->since = acd->now;

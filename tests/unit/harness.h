@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
-#include <re.h>
+#include "libre.h"
 #include "acd/acd.h"
 
 int acd_invariants(const struct acd *acd, char *buf, size_t sz);
@@ -40,12 +40,12 @@ struct h {
 	void *also_arg;
 };
 
-static void h_copy(char *dst, const char *src)
+static inline void h_copy(char *dst, const char *src)
 {
 	snprintf(dst, 32, "%s", src ? src : "");
 }
 
-static void h_event(const struct acd_event *ev, void *arg)
+static inline void h_event(const struct acd_event *ev, void *arg)
 {
 	struct h *h = arg;
 	struct h_rec *r;
@@ -75,7 +75,7 @@ static void h_event(const struct acd_event *ev, void *arg)
 		h->also(ev, h->also_arg);
 }
 
-static struct h *h_new(uint64_t seed)
+static inline struct h *h_new(uint64_t seed)
 {
 	struct h *h = calloc(1, sizeof(*h));
 	struct acd_conf conf = {.seed = seed};
@@ -87,14 +87,14 @@ static struct h *h_new(uint64_t seed)
 	return h;
 }
 
-static void h_free(struct h *h)
+static inline void h_free(struct h *h)
 {
 	mem_deref(h->acd);
 	free(h->ev);
 	free(h);
 }
 
-static void h_check(const struct h *h)
+static inline void h_check(const struct h *h)
 {
 	char msg[256];
 	int err = acd_invariants(h->acd, msg, sizeof(msg));
@@ -104,7 +104,7 @@ static void h_check(const struct h *h)
 }
 
 /* The last event of `type` naming `contact` (or any when NULL). */
-static const struct h_rec *h_last(const struct h *h, enum acd_event_type type,
+static inline const struct h_rec *h_last(const struct h *h, enum acd_event_type type,
 				  const char *contact)
 {
 	for (size_t i = h->n; i-- > 0;) {
@@ -117,7 +117,7 @@ static const struct h_rec *h_last(const struct h *h, enum acd_event_type type,
 	return NULL;
 }
 
-static size_t h_count(const struct h *h, enum acd_event_type type)
+static inline size_t h_count(const struct h *h, enum acd_event_type type)
 {
 	size_t n = 0;
 
@@ -126,7 +126,7 @@ static size_t h_count(const struct h *h, enum acd_event_type type)
 	return n;
 }
 
-static struct acd_queue *h_queue(struct h *h, const char *id,
+static inline struct acd_queue *h_queue(struct h *h, const char *id,
 				 void (*tune)(struct acd_queue_conf *))
 {
 	struct acd_queue_conf qc;
@@ -140,7 +140,7 @@ static struct acd_queue *h_queue(struct h *h, const char *id,
 	return q;
 }
 
-static struct acd_agent *h_agent(struct h *h, const char *id,
+static inline struct acd_agent *h_agent(struct h *h, const char *id,
 				 struct acd_queue *q, bool ready,
 				 uint64_t now)
 {
@@ -154,7 +154,7 @@ static struct acd_agent *h_agent(struct h *h, const char *id,
 	return a;
 }
 
-static struct acd_contact *h_call(struct h *h, struct acd_queue *q,
+static inline struct acd_contact *h_call(struct h *h, struct acd_queue *q,
 				  const char *id, int prio, uint64_t now)
 {
 	struct acd_contact_params p = {.id = id, .priority = prio};
