@@ -174,7 +174,7 @@ struct acd_queue {
 struct acd_contact {
 	struct le le;              /* acd->contacts hash */
 	struct acd *acd;           /* borrowed */
-	char *id;
+	char *id;                  /* stored right after the struct */
 	char *customer;
 	bool detached;
 	struct acd_queue *q;       /* borrowed while live */

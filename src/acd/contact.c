@@ -44,7 +44,6 @@ static void contact_destructor(void *arg)
 {
 	struct acd_contact *c = arg;
 
-	mem_deref(c->id);
 	mem_deref(c->customer);
 }
 
@@ -333,7 +332,8 @@ int acd_contact_enqueue(struct acd_contact **cp, struct acd *acd,
 	struct acd_skill_req req[ACD_REQ_MAX];
 	struct acd_contact *c;
 	unsigned nreq = 0;
-	int err;
+	size_t len;
+	int err = 0;
 
 	if (!acd || !p)
 		return EINVAL;
@@ -364,13 +364,16 @@ int acd_contact_enqueue(struct acd_contact **cp, struct acd *acd,
 	err = minheap_reserve(&acd->timers, 1);
 	if (err)
 		return err;
-	c = mem_zalloc(sizeof(*c), contact_destructor);
+	/* the id lives in the same allocation, right after the struct */
+	len = strlen(p->id);
+	c = mem_zalloc(sizeof(*c) + len + 1, contact_destructor);
 	if (!c) {
 		minheap_unreserve(&acd->timers, 1);
 		return ENOMEM;
 	}
-	err = str_dup(&c->id, p->id);
-	if (!err && p->customer && *p->customer)
+	c->id = (char *)(c + 1);
+	memcpy(c->id, p->id, len + 1);
+	if (p->customer && *p->customer)
 		err = str_dup(&c->customer, p->customer);
 	if (err) {
 		minheap_unreserve(&acd->timers, 1);
