@@ -148,6 +148,7 @@ struct acd_agent {
 	uint8_t ntotal;
 	uint8_t nexcl;             /* works on exclusive channels */
 	uint32_t routable;         /* channel bits it can take now */
+	bool rekey;                /* slot keys changed: re-index */
 	uint16_t missed;
 	uint64_t rest_until;
 	struct acd_timer rest;

@@ -383,12 +383,19 @@ static void set_state(struct acd_agent *a, enum acd_agent_state st,
 		ev->reason = acd->reasons[a->reason];
 }
 
-/* Recompute the visible state and the routing mask; re-index slots. */
+/* Recompute the visible state and the routing mask; re-index the slots
+ * when what they are ordered by may have changed.  Most updates of a busy
+ * voice agent change nothing here: its mask stays 0. */
 void agent_update(struct acd_agent *a)
 {
+	uint32_t mask = routable_mask(a);
+
 	set_state(a, derive(a), false);
-	a->routable = routable_mask(a);
-	route_agent_sync(a);
+	if (mask != a->routable || (mask && a->rekey)) {
+		a->routable = mask;
+		route_agent_sync(a);
+	}
+	a->rekey = false;
 }
 
 /* Keep the queues' counts of members logged in and ready up to date. */
@@ -497,6 +504,7 @@ int acd_agent_login(struct acd_agent *a, bool ready, uint64_t now)
 	a->pending = ACD_PEND_NONE;
 	a->login_at = acd->now;
 	a->idle_since = acd->now;
+	a->rekey = true;
 	a->missed = 0;
 	agent_update(a);
 	agent_presence_counts(a);
@@ -530,6 +538,7 @@ int acd_agent_ready(struct acd_agent *a, uint64_t now)
 		a->missed = 0;
 		if (!a->ntotal)
 			a->idle_since = acd->now;
+		a->rekey = true;
 	}
 	a->pending = ACD_PEND_NONE;
 	agent_update(a);
@@ -642,6 +651,7 @@ void agent_work_remove(struct acd_work *w)
 	mem_deref(w);
 	if (!a->ntotal)
 		a->idle_since = acd->now;
+	a->rekey = true;
 	agent_update(a);
 	agent_apply_pending(a);
 }

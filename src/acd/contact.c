@@ -535,6 +535,7 @@ int acd_offer_answer(struct acd_contact *c, struct acd_agent *a,
 	m = queue_member_find(a, q);
 	if (m)
 		++m->answered;
+	a->rekey = true;
 	a->missed = 0;
 	queue_class_put(c->cls);
 	c->cls = NULL;
@@ -673,6 +674,7 @@ static void agent_leaves(struct acd_contact *c)
 	}
 	c->talk_ms = acd->now - c->answered_at;
 	a->talk_ms += c->talk_ms;
+	a->rekey = true;
 	agent_sticky_note(a, c->customer);
 	if (!w)
 		return;

@@ -155,6 +155,7 @@ void route_offer(struct acd_contact *c, struct acd_agent *a,
 	if (a->conf.exclusive & acd_bit(w->ch))
 		++a->nexcl;
 	m->last_offer = ++acd->offer_seq;
+	a->rekey = true;
 
 	if (c->st == ACD_CONTACT_QUEUED) {
 		if (c->reserved_for)
