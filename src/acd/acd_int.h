@@ -149,6 +149,7 @@ struct acd_agent {
 	uint8_t nexcl;             /* works on exclusive channels */
 	uint32_t routable;         /* channel bits it can take now */
 	bool rekey;                /* slot keys changed: re-index */
+	struct le le_dirty;        /* acd->dirty: slots to (re)insert */
 	uint16_t missed;
 	uint64_t rest_until;
 	struct acd_timer rest;
@@ -176,6 +177,7 @@ struct acd_contact {
 	struct le le;              /* acd->contacts hash */
 	struct acd *acd;           /* borrowed */
 	char *id;                  /* stored right after the struct */
+	uint32_t hkey;             /* hash of id */
 	char *customer;
 	bool detached;
 	struct acd_queue *q;       /* borrowed while live */
@@ -213,6 +215,7 @@ struct acd_sticky {
 	struct le le_agent;        /* agent->sticky */
 	struct le le_age;          /* acd->sticky_age, oldest first */
 	char *customer;
+	struct acd *acd;           /* borrowed */
 	struct acd_agent *a;       /* borrowed; unlinked when a is removed */
 	uint64_t at;
 };
@@ -231,8 +234,9 @@ struct acd {
 	struct hash *contacts;
 	struct hash *sticky;
 	struct list sticky_age;
+	struct list dirty;         /* agents whose slots wait to be synced */
 	uint32_t sticky_max_ms;
-	uint32_t nagents, nqueues, ncontacts;
+	uint32_t nagents, nqueues, ncontacts, nsticky;
 	char *skills[ACD_SKILL_MAX];
 	uint16_t nskills;
 	char *reasons[ACD_REASON_MAX];
@@ -253,6 +257,8 @@ enum { ACD_REASON_MISSED = 0 };   /* registered by acd_alloc() */
 
 /* engine.c */
 int  acd_fail(struct acd *acd, int err, const char *fmt, ...);
+void acd_hash_grow(struct hash **hp, uint32_t count,
+		   uint32_t (*key)(const void *data));
 void acd_enter(struct acd *acd, uint64_t now);
 void acd_leave(struct acd *acd);
 struct acd_event *acd_emit(struct acd *acd, enum acd_event_type type,
@@ -267,6 +273,7 @@ double acd_rand_exp(struct acd *acd);
 
 /* agent.c */
 void agent_update(struct acd_agent *a);
+void agent_settle(struct acd_agent *a);
 void agent_presence_counts(struct acd_agent *a);
 uint8_t agent_level(const struct acd_agent *a, uint16_t skill);
 bool agent_qualifies(const struct acd_agent *a, const struct acd_class *cls,
@@ -310,6 +317,7 @@ void contact_missed(struct acd_work *w, enum acd_miss miss);
 /* route.c */
 void route_slot_sync(struct acd_slot *s);
 void route_agent_sync(struct acd_agent *a);
+void route_agent_drop(struct acd_agent *a);
 void route_class(struct acd_class *cls);
 void route_agent(struct acd_agent *a);
 void route_offer(struct acd_contact *c, struct acd_agent *a,

@@ -37,6 +37,11 @@ void acd_agent_conf_init(struct acd_agent_conf *conf)
 	conf->max_missed = 3;
 }
 
+static uint32_t agent_hkey(const void *data)
+{
+	return hash_joaat_str(((const struct acd_agent *)data)->id);
+}
+
 static void agent_destructor(void *arg)
 {
 	struct acd_agent *a = arg;
@@ -108,6 +113,7 @@ int acd_agent_add(struct acd_agent **ap, struct acd *acd, const char *id,
 	acd_timer_init(&a->rest, ACD_TMR_REST, a);
 	hash_append(acd->agents, hash_joaat_str(id), &a->le, a);
 	++acd->nagents;
+	acd_hash_grow(&acd->agents, acd->nagents, agent_hkey);
 	if (ap)
 		*ap = a;
 	return 0;
@@ -192,6 +198,7 @@ void agent_detach(struct acd_agent *a)
 	}
 	acd_timer_cancel(acd, &a->rest);
 	minheap_unreserve(&acd->timers, 1);
+	list_unlink(&a->le_dirty);
 	hash_unlink(&a->le);
 	--acd->nagents;
 	a->detached = true;
@@ -383,19 +390,36 @@ static void set_state(struct acd_agent *a, enum acd_agent_state st,
 		ev->reason = acd->reasons[a->reason];
 }
 
-/* Recompute the visible state and the routing mask; re-index the slots
- * when what they are ordered by may have changed.  Most updates of a busy
- * voice agent change nothing here: its mask stays 0. */
+/* Recompute the visible state and the routing mask.  Slots of channels
+ * the agent can no longer take leave the heaps at once; adding slots (or
+ * re-keying them) waits until route_agent() has looked for work, or the
+ * end of the call: an agent that frees up and takes the next contact at
+ * once never touches the heaps. */
 void agent_update(struct acd_agent *a)
 {
 	uint32_t mask = routable_mask(a);
+	uint32_t lost = a->routable & ~mask;
 
 	set_state(a, derive(a), false);
-	if (mask != a->routable || (mask && a->rekey)) {
-		a->routable = mask;
-		route_agent_sync(a);
+	if (mask == a->routable && !(mask && a->rekey)) {
+		a->rekey = false;
+		return;
 	}
+	a->routable = mask;
 	a->rekey = false;
+	if (lost)
+		route_agent_drop(a);
+	if (mask && !a->le_dirty.list)
+		list_append(&a->acd->dirty, &a->le_dirty, a);
+}
+
+/* Bring the agent's slots in line with its mask and keys now. */
+void agent_settle(struct acd_agent *a)
+{
+	if (!a->le_dirty.list)
+		return;
+	list_unlink(&a->le_dirty);
+	route_agent_sync(a);
 }
 
 /* Keep the queues' counts of members logged in and ready up to date. */
@@ -780,7 +804,14 @@ static void sticky_destructor(void *arg)
 {
 	struct acd_sticky *s = arg;
 
+	if (s->acd)
+		--s->acd->nsticky;
 	mem_deref(s->customer);
+}
+
+static uint32_t sticky_hkey(const void *data)
+{
+	return hash_joaat_str(((const struct acd_sticky *)data)->customer);
 }
 
 /* Remember who served this customer, and forget entries too old to use. */
@@ -795,11 +826,15 @@ void agent_sticky_note(struct acd_agent *a, const char *customer)
 	s = agent_sticky_find(acd, customer);
 	if (!s) {
 		s = mem_zalloc(sizeof(*s), sticky_destructor);
+		if (s)
+			s->acd = acd;
 		if (!s || str_dup(&s->customer, customer)) {
 			mem_deref(s);
 			return;     /* only a preference is lost */
 		}
 		hash_append(acd->sticky, hash_joaat_str(customer), &s->le, s);
+		++acd->nsticky;
+		acd_hash_grow(&acd->sticky, acd->nsticky, sticky_hkey);
 	}
 	list_unlink(&s->le_agent);
 	list_unlink(&s->le_age);

@@ -40,6 +40,11 @@ static void set_state(struct acd_contact *c, enum acd_contact_state st)
 	c->st = st;
 }
 
+static uint32_t contact_hkey(const void *data)
+{
+	return ((const struct acd_contact *)data)->hkey;
+}
+
 static void contact_destructor(void *arg)
 {
 	struct acd_contact *c = arg;
@@ -391,8 +396,10 @@ int acd_contact_enqueue(struct acd_contact **cp, struct acd *acd,
 	c->entered = acd->now;
 	c->st = ACD_CONTACT_ENDED;
 	acd_timer_init(&c->tmr, ACD_TMR_CONTACT, c);
-	hash_append(acd->contacts, hash_joaat_str(c->id), &c->le, c);
+	c->hkey = hash_joaat_str(c->id);
+	hash_append(acd->contacts, c->hkey, &c->le, c);
 	++acd->ncontacts;
+	acd_hash_grow(&acd->contacts, acd->ncontacts, contact_hkey);
 	if (cp)
 		*cp = c;
 	join(c, q);
@@ -400,21 +407,29 @@ int acd_contact_enqueue(struct acd_contact **cp, struct acd *acd,
 	return 0;
 }
 
+struct contact_key {
+	uint32_t h;
+	const char *id;
+};
+
 static bool contact_cmp(struct le *le, void *arg)
 {
 	const struct acd_contact *c = le->data;
+	const struct contact_key *k = arg;
 
-	return !strcmp(c->id, arg);
+	return c->hkey == k->h && !strcmp(c->id, k->id);
 }
 
 struct acd_contact *acd_contact_find(const struct acd *acd, const char *id)
 {
+	struct contact_key k;
 	struct le *le;
 
 	if (!acd || !id)
 		return NULL;
-	le = hash_lookup(acd->contacts, hash_joaat_str(id), contact_cmp,
-			 (void *)id);
+	k.h = hash_joaat_str(id);
+	k.id = id;
+	le = hash_lookup(acd->contacts, k.h, contact_cmp, &k);
 	return le ? le->data : NULL;
 }
 

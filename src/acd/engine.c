@@ -163,6 +163,36 @@ int acd_alloc(struct acd **acdp, const struct acd_conf *conf,
 }
 
 /**
+ * Keep a hash table's chains short: once it holds more than twice as many
+ * entries as buckets, move everything to one four times as large.  O(n)
+ * then, so O(1) amortised per insert; on ENOMEM the old table stays.
+ */
+void acd_hash_grow(struct hash **hp, uint32_t count,
+		   uint32_t (*key)(const void *data))
+{
+	uint32_t bsize = hash_bsize(*hp);
+	struct hash *nh;
+
+	if (count <= 2 * bsize || bsize >= (1u << 24))
+		return;
+	if (hash_alloc(&nh, bsize * 4))
+		return;
+	for (uint32_t i = 0; i < bsize; i++) {
+		struct list *l = hash_list(*hp, i);
+		struct le *le;
+
+		while ((le = list_head(l))) {
+			void *data = le->data;
+
+			hash_unlink(le);
+			hash_append(nh, key(data), le, data);
+		}
+	}
+	mem_deref(*hp);
+	*hp = nh;
+}
+
+/**
  * Record the message for a failing call and return its error.
  */
 int acd_fail(struct acd *acd, int err, const char *fmt, ...)
@@ -296,8 +326,26 @@ void acd_enter(struct acd *acd, uint64_t now)
 	acd->now = now;
 }
 
+/* Agents whose availability grew during the call look for work and
+ * enter the heaps; done at depth 1 so that engine calls made on the way
+ * (auto not-ready) do not settle or flush. */
+static void settle(struct acd *acd)
+{
+	struct le *le;
+
+	while ((le = list_head(&acd->dirty))) {
+		struct acd_agent *a = le->data;
+
+		list_unlink(&a->le_dirty);
+		route_agent_sync(a);
+		route_agent(a);
+	}
+}
+
 void acd_leave(struct acd *acd)
 {
+	if (acd->depth == 1)
+		settle(acd);
 	if (--acd->depth == 0 && !acd->flushing)
 		flush(acd);
 }

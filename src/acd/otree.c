@@ -108,6 +108,8 @@ void otree_insert(struct otree *t, struct otree_node *x)
 	x->prio = prio_of(x->k2);
 	t->root = insert(t->root, x);
 	x->in = true;
+	if (!t->first || key_less(x, t->first))
+		t->first = x;
 }
 
 void otree_remove(struct otree *t, struct otree_node *x)
@@ -117,15 +119,13 @@ void otree_remove(struct otree *t, struct otree_node *x)
 	t->root = erase(t->root, x);
 	x->l = x->r = NULL;
 	x->in = false;
-}
+	if (t->first == x) {
+		struct otree_node *n = t->root;
 
-struct otree_node *otree_first(const struct otree *t)
-{
-	struct otree_node *n = t->root;
-
-	while (n && n->l)
-		n = n->l;
-	return n;
+		while (n && n->l)
+			n = n->l;
+		t->first = n;
+	}
 }
 
 uint32_t otree_rank(const struct otree *t, int64_t k1, uint64_t k2)

@@ -94,6 +94,23 @@ void route_slot_sync(struct acd_slot *s)
 	(void)minheap_push(&cls->agents, &s->hn);   /* place reserved */
 }
 
+/* Take out of the heaps the slots whose channel the agent lost. */
+void route_agent_drop(struct acd_agent *a)
+{
+	struct le *le, *ls;
+
+	LIST_FOREACH(&a->members, le) {
+		struct acd_member *m = le->data;
+
+		LIST_FOREACH(&m->slots, ls) {
+			struct acd_slot *s = ls->data;
+
+			if (!(a->routable & acd_bit(s->cls->ch)))
+				minheap_remove(&s->cls->agents, &s->hn);
+		}
+	}
+}
+
 void route_agent_sync(struct acd_agent *a)
 {
 	struct le *le, *ls;
@@ -274,4 +291,5 @@ void route_agent(struct acd_agent *a)
 			break;
 		route_offer(best, a, bm);
 	}
+	agent_settle(a);
 }
