@@ -55,12 +55,14 @@ struct acd_timer {
 };
 
 struct acd_class {
+	/* route_agent() reads these three first: one cache line */
+	struct otree waitq;
+	enum acd_channel ch;
+	uint32_t aging_ms;         /* the queue's, copied */
 	struct le le;              /* queue->classes */
 	struct acd_queue *q;       /* borrowed */
-	enum acd_channel ch;
 	uint8_t nreq;
 	struct acd_skill_req req[ACD_REQ_MAX];
-	struct otree waitq;
 	struct minheap agents;     /* of struct acd_slot */
 	struct list slots;         /* every slot, available or not */
 	uint32_t ncontacts;        /* live contacts pointing here */
@@ -90,6 +92,13 @@ struct acd_slot {
 	struct acd_member *m;      /* borrowed */
 	uint32_t score;            /* skill match: sum of levels */
 	uint64_t key[3];
+};
+
+/* An agent's slots in one array, for route_agent()'s scan. */
+struct acd_slotref {
+	struct acd_class *cls;
+	struct acd_member *m;
+	uint8_t prio;
 };
 
 enum acd_work_state {
@@ -129,6 +138,9 @@ struct acd_agent {
 	struct list members;
 	struct list works;
 	struct list sticky;        /* struct acd_sticky naming this agent */
+	struct acd_slotref *refs;  /* every slot, rebuilt when stale */
+	uint32_t nrefs;
+	bool refs_stale;
 	struct otree reserved;     /* contacts waiting for this agent */
 
 	bool logged_in;
@@ -149,6 +161,7 @@ struct acd_agent {
 	uint8_t nexcl;             /* works on exclusive channels */
 	uint32_t routable;         /* channel bits it can take now */
 	bool rekey;                /* slot keys changed: re-index */
+	uint32_t nheaped;          /* slots in class heaps now */
 	struct le le_dirty;        /* acd->dirty: slots to (re)insert */
 	uint16_t missed;
 	uint64_t rest_until;
@@ -316,6 +329,7 @@ void contact_missed(struct acd_work *w, enum acd_miss miss);
 
 /* route.c */
 void route_slot_sync(struct acd_slot *s);
+void route_slot_remove(struct acd_slot *s);
 void route_agent_sync(struct acd_agent *a);
 void route_agent_drop(struct acd_agent *a);
 void route_class(struct acd_class *cls);
@@ -324,7 +338,6 @@ void route_offer(struct acd_contact *c, struct acd_agent *a,
 		 struct acd_member *m);
 bool route_slot_less(const struct minheap_node *a,
 		     const struct minheap_node *b);
-double route_eff_prio(const struct acd_contact *c, uint64_t now);
 
 /* for tests: 0 when every invariant holds, else EFAULT and a message */
 int  acd_invariants(const struct acd *acd, char *buf, size_t sz);

@@ -48,6 +48,7 @@ static void agent_destructor(void *arg)
 
 	mem_deref(a->id);
 	mem_deref(a->skills);
+	mem_deref(a->refs);
 }
 
 /**
@@ -409,7 +410,9 @@ void agent_update(struct acd_agent *a)
 	a->rekey = false;
 	if (lost)
 		route_agent_drop(a);
-	if (mask && !a->le_dirty.list)
+	if (!mask)
+		list_unlink(&a->le_dirty);      /* nothing to insert */
+	else if (!a->le_dirty.list)
 		list_append(&a->acd->dirty, &a->le_dirty, a);
 }
 

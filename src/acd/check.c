@@ -36,7 +36,7 @@ static bool check_agent(struct le *le, void *arg)
 {
 	struct ctx *x = arg;
 	const struct acd_agent *a = le->data;
-	unsigned n[ACD_CH_COUNT] = {0}, total = 0, excl = 0;
+	unsigned n[ACD_CH_COUNT] = {0}, total = 0, excl = 0, heaped = 0;
 	uint64_t sum = 0, dur[ACD_AGENT_STATE_COUNT];
 	struct le *l, *ls;
 
@@ -72,8 +72,11 @@ static bool check_agent(struct le *le, void *arg)
 			if (want != minheap_contains(&s->hn))
 				return fail(x, "slot in heap disagrees with "
 					    "availability", a->id);
+			heaped += minheap_contains(&s->hn);
 		}
 	}
+	if (heaped != a->nheaped)
+		return fail(x, "heaped slot count drifted", a->id);
 	acd_agent_durations(a, x->acd->now, dur);
 	for (int i = 0; i < ACD_AGENT_STATE_COUNT; i++)
 		sum += dur[i];

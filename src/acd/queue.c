@@ -131,6 +131,31 @@ int acd_queue_add(struct acd_queue **qp, struct acd *acd, const char *id,
 	return 0;
 }
 
+/* The ordering key depends on aging: re-place every waiting contact.
+ * O(n log n), on a settings change only. */
+static void rekey_contacts(struct acd_queue *q)
+{
+	struct le *le;
+
+	LIST_FOREACH(&q->classes, le) {
+		struct acd_class *cls = le->data;
+
+		cls->aging_ms = q->conf.aging_ms;
+	}
+	LIST_FOREACH(&q->present, le) {
+		struct acd_contact *c = le->data;
+		struct otree *t;
+
+		if (!c->node.in)
+			continue;
+		t = c->reserved_for ? &c->reserved_for->reserved
+				    : &c->cls->waitq;
+		otree_remove(t, &c->node);
+		c->node.k1 = queue_order_key(q, c);
+		otree_insert(t, &c->node);
+	}
+}
+
 /**
  * Change a queue's settings.  Agents are re-ordered by the new strategy
  * at once; waiting contacts see new timers (relaxation, maximum wait)
@@ -141,6 +166,7 @@ int acd_queue_add(struct acd_queue **qp, struct acd *acd, const char *id,
 int acd_queue_conf_set(struct acd_queue *q, const struct acd_queue_conf *c)
 {
 	struct le *le;
+	bool aging;
 	int err;
 
 	if (!q || !c || q->detached)
@@ -149,7 +175,10 @@ int acd_queue_conf_set(struct acd_queue *q, const struct acd_queue_conf *c)
 	if (err)
 		return err;
 	acd_enter(q->acd, q->acd->now);
+	aging = q->conf.aging_ms != c->aging_ms;
 	q->conf = *c;
+	if (aging)
+		rekey_contacts(q);
 	if (c->sticky_ms > q->acd->sticky_max_ms)
 		q->acd->sticky_max_ms = c->sticky_ms;
 	LIST_FOREACH(&q->members, le) {
@@ -235,7 +264,8 @@ static void class_free(struct acd_class *cls)
 	while ((le = list_head(&cls->slots))) {
 		struct acd_slot *s = le->data;
 
-		minheap_remove(&cls->agents, &s->hn);
+		s->m->a->refs_stale = true;
+		route_slot_remove(s);
 		list_unlink(&s->le_class);
 		list_unlink(&s->le_member);
 		mem_deref(s);
@@ -350,6 +380,7 @@ static int slot_add(struct acd_member *m, struct acd_class *cls,
 	s->score = score;
 	list_append(&cls->slots, &s->le_class, s);
 	list_append(&m->slots, &s->le_member, s);
+	m->a->refs_stale = true;
 	route_slot_sync(s);
 	return 0;
 }
@@ -393,6 +424,7 @@ int queue_class_get(struct acd_class **clsp, struct acd_queue *q,
 		return ENOMEM;
 	cls->q = q;
 	cls->ch = ch;
+	cls->aging_ms = q->conf.aging_ms;
 	cls->nreq = (uint8_t)nreq;
 	memcpy(cls->req, req, nreq * sizeof(*req));
 	minheap_init(&cls->agents, route_slot_less);
@@ -447,10 +479,11 @@ void queue_member_slots_clear(struct acd_member *m)
 {
 	struct le *le;
 
+	m->a->refs_stale = true;
 	while ((le = list_head(&m->slots))) {
 		struct acd_slot *s = le->data;
 
-		minheap_remove(&s->cls->agents, &s->hn);
+		route_slot_remove(s);
 		list_unlink(&s->le_class);
 		list_unlink(&s->le_member);
 		mem_deref(s);

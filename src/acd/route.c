@@ -81,17 +81,27 @@ static void slot_key(struct acd_slot *s)
 	s->key[2] = m->order;
 }
 
+/* Take a slot out of its class's heap, counting it out of its agent's. */
+void route_slot_remove(struct acd_slot *s)
+{
+	if (!minheap_contains(&s->hn))
+		return;
+	minheap_remove(&s->cls->agents, &s->hn);
+	--s->m->a->nheaped;
+}
+
 /* Put the slot in its class's heap iff its agent can take the channel. */
 void route_slot_sync(struct acd_slot *s)
 {
 	struct acd_class *cls = s->cls;
 	bool want = s->m->a->routable & acd_bit(cls->ch);
 
-	minheap_remove(&cls->agents, &s->hn);
+	route_slot_remove(s);
 	if (!want)
 		return;
 	slot_key(s);
 	(void)minheap_push(&cls->agents, &s->hn);   /* place reserved */
+	++s->m->a->nheaped;
 }
 
 /* Take out of the heaps the slots whose channel the agent lost. */
@@ -99,6 +109,8 @@ void route_agent_drop(struct acd_agent *a)
 {
 	struct le *le, *ls;
 
+	if (!a->nheaped)
+		return;
 	LIST_FOREACH(&a->members, le) {
 		struct acd_member *m = le->data;
 
@@ -106,7 +118,7 @@ void route_agent_drop(struct acd_agent *a)
 			struct acd_slot *s = ls->data;
 
 			if (!(a->routable & acd_bit(s->cls->ch)))
-				minheap_remove(&s->cls->agents, &s->hn);
+				route_slot_remove(s);
 		}
 	}
 }
@@ -121,16 +133,6 @@ void route_agent_sync(struct acd_agent *a)
 		LIST_FOREACH(&m->slots, ls)
 			route_slot_sync(ls->data);
 	}
-}
-
-double route_eff_prio(const struct acd_contact *c, uint64_t now)
-{
-	double p = c->prio;
-	uint32_t aging = c->q ? c->q->conf.aging_ms : 0;
-
-	if (aging && now > c->arrived)
-		p += (double)(now - c->arrived) / aging;
-	return p;
 }
 
 static void work_destructor(void *arg)
@@ -221,24 +223,93 @@ void route_class(struct acd_class *cls)
 	}
 }
 
-/* Is candidate c (via member m) more deserving than best (via bm)? */
-static bool better(const struct acd_contact *c, const struct acd_member *m,
-		   const struct acd_contact *best, const struct acd_member *bm,
-		   uint64_t now)
+/* Rebuild the agent's array of slots; on ENOMEM it stays stale and
+ * route_agent() walks the lists instead. */
+static void refs_build(struct acd_agent *a)
 {
-	double pc, pb;
+	struct acd_slotref *v;
+	struct le *le, *ls;
+	uint32_t n = 0;
 
-	if (!best)
-		return true;
-	if (m->prio != bm->prio)
-		return m->prio < bm->prio;
-	pc = route_eff_prio(c, now);
-	pb = route_eff_prio(best, now);
-	if (pc != pb)
-		return pc > pb;
-	if (c->arrived != best->arrived)
-		return c->arrived < best->arrived;
-	return c->seq < best->seq;
+	LIST_FOREACH(&a->members, le) {
+		struct acd_member *m = le->data;
+
+		n += list_count(&m->slots);
+	}
+	if (n > a->nrefs || !a->refs) {
+		v = mem_reallocarray(a->refs, n ? n : 1, sizeof(*v), NULL);
+		if (!v)
+			return;
+		a->refs = v;
+	}
+	n = 0;
+	LIST_FOREACH(&a->members, le) {
+		struct acd_member *m = le->data;
+
+		LIST_FOREACH(&m->slots, ls) {
+			struct acd_slot *s = ls->data;
+
+			a->refs[n].cls = s->cls;
+			a->refs[n].m = m;
+			a->refs[n].prio = m->prio;
+			++n;
+		}
+	}
+	a->nrefs = n;
+	a->refs_stale = false;
+}
+
+struct pick {
+	const struct otree_node *node;
+	struct acd_class *cls;
+	struct acd_member *m;
+	uint8_t prio;
+	double eff;
+};
+
+/* Effective priority of a class head from its ordering key alone:
+ * k1 = -prio without aging, arrived - prio * aging with it. */
+static double head_eff(const struct acd_class *cls,
+		       const struct otree_node *n, uint64_t now)
+{
+	if (!cls->aging_ms)
+		return (double)-n->k1;
+	return ((double)now - (double)n->k1) / cls->aging_ms;
+}
+
+/* Consider the head of cls, reached through member m. */
+static void consider(struct pick *p, struct acd_class *cls,
+		     struct acd_member *m, uint8_t prio, uint32_t mask,
+		     uint64_t now)
+{
+	const struct otree_node *n;
+	double eff;
+
+	if (!(mask & acd_bit(cls->ch)))
+		return;
+	n = otree_first(&cls->waitq);
+	if (!n)
+		return;
+	if (p->node) {
+		if (prio != p->prio) {
+			if (prio > p->prio)
+				return;
+		}
+		else {
+			eff = head_eff(cls, n, now);
+			if (eff < p->eff ||
+			    (eff == p->eff && n->k2 > p->node->k2))
+				return;
+			p->eff = eff;
+			goto take;
+		}
+	}
+	p->eff = head_eff(cls, n, now);
+ take:
+	p->node = n;
+	p->cls = cls;
+	p->m = m;
+	p->prio = prio;
 }
 
 void route_agent(struct acd_agent *a)
@@ -246,8 +317,7 @@ void route_agent(struct acd_agent *a)
 	struct acd *acd = a->acd;
 
 	while (a->routable && !a->detached) {
-		struct acd_contact *best = NULL;
-		struct acd_member *bm = NULL;
+		struct pick p = {0};
 		struct otree_node *n;
 		struct le *le, *ls;
 
@@ -255,6 +325,7 @@ void route_agent(struct acd_agent *a)
 		n = otree_first(&a->reserved);
 		if (n) {
 			struct acd_contact *c;
+			struct acd_member *bm;
 
 			c = container_of(n, struct acd_contact, node);
 			bm = queue_member_find(a, c->q);
@@ -266,30 +337,31 @@ void route_agent(struct acd_agent *a)
 				route_offer(c, a, bm);
 				continue;
 			}
-			bm = NULL;
 		}
-		LIST_FOREACH(&a->members, le) {
-			struct acd_member *m = le->data;
+		if (a->refs_stale)
+			refs_build(a);
+		if (!a->refs_stale) {
+			for (uint32_t i = 0; i < a->nrefs; i++)
+				consider(&p, a->refs[i].cls, a->refs[i].m,
+					 a->refs[i].prio, a->routable,
+					 acd->now);
+		}
+		else {
+			LIST_FOREACH(&a->members, le) {
+				struct acd_member *m = le->data;
 
-			LIST_FOREACH(&m->slots, ls) {
-				struct acd_slot *s = ls->data;
-				struct acd_contact *c;
+				LIST_FOREACH(&m->slots, ls) {
+					struct acd_slot *s = ls->data;
 
-				if (!(a->routable & acd_bit(s->cls->ch)))
-					continue;
-				n = otree_first(&s->cls->waitq);
-				if (!n)
-					continue;
-				c = container_of(n, struct acd_contact, node);
-				if (better(c, m, best, bm, acd->now)) {
-					best = c;
-					bm = m;
+					consider(&p, s->cls, m, m->prio,
+						 a->routable, acd->now);
 				}
 			}
 		}
-		if (!best)
+		if (!p.node)
 			break;
-		route_offer(best, a, bm);
+		route_offer(container_of(p.node, struct acd_contact, node),
+			    a, p.m);
 	}
 	agent_settle(a);
 }
