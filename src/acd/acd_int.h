@@ -88,6 +88,7 @@ struct acd_slot {
 	struct minheap_node hn;    /* in cls->agents */
 	struct le le_class;        /* cls->slots */
 	struct le le_member;       /* m->slots */
+	struct le le_ring;         /* route_class(): ring-all round */
 	struct acd_class *cls;     /* borrowed */
 	struct acd_member *m;      /* borrowed */
 	uint32_t score;            /* skill match: sum of levels */
@@ -117,6 +118,7 @@ struct acd_work {
 	enum acd_work_state st;
 	enum acd_channel ch;
 	uint64_t since;
+	uint64_t talk_ms;          /* of the conversation before wrap-up */
 	uint64_t wrapup_due;
 	struct acd_timer tmr;
 };

@@ -694,7 +694,7 @@ void agent_wrapup_finish(struct acd_work *w)
 	ev = acd_emit(acd, ACD_EV_WRAPUP_ENDED, a, c, w->q);
 	ev->dur_ms = dur;
 	if (!w->q->detached)
-		queue_aht_note(w->q, c->talk_ms + dur);
+		queue_aht_note(w->q, w->talk_ms + dur);
 	agent_work_remove(w);
 	route_agent(a);
 }

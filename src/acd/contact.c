@@ -616,7 +616,7 @@ void contact_missed(struct acd_work *w, enum acd_miss miss)
 		acd_timer_arm(acd, &a->rest, a->rest_until);
 	}
 	if (a->conf.max_missed && a->missed >= a->conf.max_missed &&
-	    a->logged_in && a->ready) {
+	    a->logged_in && a->ready && a->pending == ACD_PEND_NONE) {
 		a->missed = 0;
 		if (a->ntotal) {
 			a->pending = ACD_PEND_NOT_READY;
@@ -694,6 +694,7 @@ static void agent_leaves(struct acd_contact *c)
 	if (!w)
 		return;
 	list_unlink(&w->le_contact);
+	w->talk_ms = c->talk_ms;
 	if (c->q && c->q->conf.wrapup_ms) {
 		w->st = ACD_WORK_WRAPUP;
 		w->since = acd->now;

@@ -29,6 +29,9 @@ struct erlang_out {
 	unsigned scheduled;    /* agents to schedule given shrinkage */
 };
 
+/* Most agents erlang_eval() evaluates and erlang_staff() tries. */
+enum { ERLANG_AGENTS_MAX = 100000 };
+
 /* Goals for erlang_staff(); a goal of 0 is not checked. */
 struct erlang_goal {
 	double sl;             /* minimum service level (0..1), e.g. 0.80 */
@@ -42,5 +45,6 @@ int erlang_eval(struct erlang_out *out, const struct erlang_in *in,
 		unsigned agents);
 int erlang_staff(struct erlang_out *out, const struct erlang_in *in,
 		 const struct erlang_goal *goal);
+int erlang_schedule(unsigned *scheduled, unsigned agents, double shrinkage);
 
 #endif

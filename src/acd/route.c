@@ -209,10 +209,22 @@ void route_class(struct acd_class *cls)
 		struct acd_slot *s = container_of(top, struct acd_slot, hn);
 
 		if (cls->q->conf.strategy == ACD_STRAT_RING_ALL) {
-			/* Every available qualified agent rings at once. */
+			/* Every available qualified agent rings at once, each
+			 * once: an agent with room for more (chat) stays
+			 * available, so take the slots out first. */
+			struct list ring = LIST_INIT;
+			struct le *le;
+
 			while ((top = minheap_top(&cls->agents))) {
 				s = container_of(top, struct acd_slot, hn);
+				route_slot_remove(s);
+				list_append(&ring, &s->le_ring, s);
+			}
+			while ((le = list_head(&ring))) {
+				s = le->data;
+				list_unlink(le);
 				route_offer(c, s->m->a, s->m);
+				agent_settle(s->m->a);
 			}
 			continue;
 		}
@@ -220,6 +232,8 @@ void route_class(struct acd_class *cls)
 		    cls->q->conf.strategy == ACD_STRAT_WEIGHTED_RANDOM)
 			cls->vclock = s->key[1];
 		route_offer(c, s->m->a, s->m);
+		/* still available (room for more): re-key it before the next */
+		agent_settle(s->m->a);
 	}
 }
 

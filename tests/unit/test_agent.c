@@ -288,7 +288,7 @@ static void test_agent_capacity(void **state)
 	struct acd_agent *a = h_agent(h, "1001", q, true, 0);
 	struct acd_contact_params p = {.channel = ACD_CH_CHAT};
 	struct acd_contact *c[5], *v;
-	char id[8];
+	char id[16];
 	(void)state;
 
 	for (int i = 0; i < 4; i++) {

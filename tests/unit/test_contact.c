@@ -320,7 +320,7 @@ static void test_contact_position_and_wait(void **state)
 	struct acd_contact *c[6];
 	uint32_t pos;
 	uint64_t ewt;
-	char id[8];
+	char id[16];
 	(void)state;
 
 	/* two served contacts give a handle time of 60 s */

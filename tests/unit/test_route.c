@@ -64,7 +64,7 @@ static void test_route_round_robin(void **state)
 	struct h *h = h_new(1);
 	struct acd_queue *q = strategy_queue(h, ACD_STRAT_ROUND_ROBIN);
 	const char *want = "abcabca";
-	char id[8];
+	char id[16];
 	(void)state;
 
 	h_agent(h, "a", q, true, 0);
@@ -441,7 +441,7 @@ static void test_route_fifo_within_priority(void **state)
 	struct h *h = h_new(1);
 	struct acd_queue *q = h_queue(h, "q", NULL);
 	struct acd_agent *a = h_agent(h, "a", q, false, 0);
-	char id[8];
+	char id[16];
 	(void)state;
 
 	for (int i = 0; i < 50; i++) {
