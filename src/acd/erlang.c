@@ -62,15 +62,16 @@
  * walk up to that peak, which ends early unless T is many handle times.
  * A walk beyond ERLANG_STEPS (a peak 1e15 states out, or T thousands of
  * handle times with the peak far out) gives ERANGE rather than minutes of
- * work.  Checked against 400-digit partial
- * fractions and a uniformized transient (tests/unit/test_erlang.c), and
- * the skip against the full walk (build with -DERLANG_SKIP_MIN=1e300):
- * the same to 1e-13.
+ * work.  Checked against 400-digit partial fractions and a uniformized
+ * transient (tests/unit/test_erlang.c), and the skip against the full
+ * walk (build with -DERLANG_SKIP_MIN=1e300): the same to 1e-13.
  *
  * erlang_staff() tries N = 1, 2, ... carrying B along (O(1) per N for
  * Erlang C), and skips the N no goal can accept: for Erlang C N <= A; and
  * N < goal.sl A, N < (1 - max_abandon) A, since agents answer at most
- * N mu calls a second, so at most a share N / A of the arrivals.
+ * N mu calls a second, so at most a share N / A of the arrivals.  Where
+ * the Erlang A peak is far out, bounds from its start settle most N in
+ * O(1) (chain_fails()).
  */
 
 #include <errno.h>
@@ -92,6 +93,9 @@ static const double TAIL_EPS = 1e-17;
 /* Scaled sums are divided by this when a term grows past it. */
 static const double SCALE = 1e200;
 
+/* Internal: erlang_staff() need not look further at this N. */
+enum { ERLANG_UNMET = -1 };
+
 /* Chains whose first SKIP_MIN / 2 states at least are negligible start
  * further on (chain_start()). */
 #ifndef ERLANG_SKIP_MIN
@@ -104,7 +108,7 @@ struct model {
 	double aht;            /* mean handle time, s */
 	double load;           /* A, Erlangs */
 	double t;              /* service-level threshold, s */
-	double theta;          /* abandonment rate of one caller; 0: Erlang C */
+	double theta;          /* 1 / patience; 0: Erlang C */
 };
 
 static bool nonneg(double x)
@@ -158,10 +162,11 @@ static int eval_c(struct erlang_out *o, const struct model *m, unsigned n,
 	return 0;
 }
 
-/* psi(x + d) - psi(x), x > 0, d >= 0: sum_{i=0..d-1} 1 / (x + i) for whole d,
- * in O(1).  Below 10 the recurrence psi(x) = psi(x + 1) - 1 / x lifts each
- * argument; above, the asymptotic series is good to 1e-14, and the
- * logarithms are taken as one log1p so they do not cancel. */
+/* psi(x + d) - psi(x) for x > 0, d >= 0, which for whole d is
+ * sum_{i=0..d-1} 1 / (x + i), in O(1).  Below 10 the recurrence
+ * psi(x) = psi(x + 1) - 1 / x lifts each argument; above, the asymptotic
+ * series is good to 1e-14, and the logarithms are taken as one log1p so
+ * they do not cancel. */
 static double psi_asym(double x)
 {
 	double z = 1.0 / (x * x);
@@ -244,7 +249,8 @@ struct chain {
 	double wait;           /* sum q(k) E[S; answered | k] */
 	double sl;             /* sum q(k) P(S <= T; answered | k) */
 	double lscale;         /* true sums = these * exp(lscale) */
-	bool full;             /* the states up to N+k0 are negligible */
+	bool full;             /* summed from k = 0; else from k0, the
+				* states below weighing under exp(-80) */
 };
 
 static void chain_rescale(struct chain *c, double *q)
@@ -279,7 +285,33 @@ static uint64_t chain_start(const struct model *m, unsigned n, double kstar)
 	return (uint64_t)(floor(kstar) - d);
 }
 
-static int chain_sum(struct chain *c, const struct model *m, unsigned n)
+/* With the peak far out (k0 > 0), every state that counts lies at N+k0 or
+ * above, where each figure is worse than for a caller with k0 ahead
+ * (P(answered | k) and P(S' <= T) fall with k, the wait and P(abandons |
+ * k) rise), and the agents are all busy (occupancy >= P(wait) ~ 1).  So a
+ * goal beyond those bounds fails without summing the chain: a search
+ * through far too few agents costs O(1) per N.  The bounds hold to 1e-20
+ * (the states left out weigh exp(-80)); the 1e-9 margin keeps an N whose
+ * computed figures would round onto the goal. */
+static bool chain_fails(const struct erlang_goal *g, double pa, double h,
+			double pt, bool sl)
+{
+	const double tight = 1.0 - 1e-9;
+
+	if (sl)
+		return g->sl > 0.0 && g->sl * tight > pa * pt + 1e-20;
+	if (g->max_asa_s > 0.0 && g->max_asa_s < h * tight)
+		return true;
+	if (g->max_abandon > 0.0 && g->max_abandon < (1.0 - pa) * tight)
+		return true;
+
+	return g->max_occupancy > 0.0 && g->max_occupancy < tight;
+}
+
+/* @return 0, ERANGE (too long a walk) or ERLANG_UNMET (the goal g, if
+ * given, cannot be met: see chain_fails()) */
+static int chain_sum(struct chain *c, const struct model *m, unsigned n,
+		     const struct erlang_goal *g)
 {
 	const double mun = n / m->aht;      /* N mu: all agents busy */
 	const double th = m->theta;
@@ -297,12 +329,19 @@ static int chain_sum(struct chain *c, const struct model *m, unsigned n)
 	k0 = chain_start(m, n, kstar);
 	c->full = k0 == 0;
 	if (k0) {
+		const double pa = mun / (mun + (k0 + 1.0) * th);
+		double pt = 0.0;
+
 		h = psi_diff(mun / th + 1.0, k0) / th;
+		if (g && chain_fails(g, pa, h, 0.0, false))
+			return ERLANG_UNMET;
 		for (uint64_t k = 0; k < k0 && !nb.done; k++) {
 			if (k >= ERLANG_STEPS)
 				return ERANGE;
-			(void)negbin_next(&nb, m, k);   /* only the state */
+			pt = negbin_next(&nb, m, k);
 		}
+		if (g && chain_fails(g, pa, h, pt, true))
+			return ERLANG_UNMET;
 	}
 
 	for (uint64_t k = k0;; k++) {
@@ -339,13 +378,13 @@ static int chain_sum(struct chain *c, const struct model *m, unsigned n)
 }
 
 static int eval_a(struct erlang_out *o, const struct model *m, unsigned n,
-		  double b)
+		  double b, const struct erlang_goal *g)
 {
 	struct chain c;
 	double pw, nw, served;
 	int err;
 
-	err = chain_sum(&c, m, n);
+	err = chain_sum(&c, m, n, g);
 	if (err)
 		return err;
 
@@ -377,14 +416,15 @@ static int eval_a(struct erlang_out *o, const struct model *m, unsigned n,
 	return 0;
 }
 
+/* @return 0, ERANGE, or ERLANG_UNMET when g is given and cannot be met */
 static int eval_at(struct erlang_out *o, const struct model *m, unsigned n,
-		   double b)
+		   double b, const struct erlang_goal *g)
 {
 	o->agents = n;
 	o->load = m->load;
 	o->scheduled = n;
 
-	return m->theta > 0.0 ? eval_a(o, m, n, b) : eval_c(o, m, n, b);
+	return m->theta > 0.0 ? eval_a(o, m, n, b, g) : eval_c(o, m, n, b);
 }
 
 /**
@@ -413,7 +453,7 @@ int erlang_eval(struct erlang_out *out, const struct erlang_in *in,
 
 	for (unsigned n = 1; n <= agents; n++)
 		b = erlang_b_next(b, m.load, n);
-	err = eval_at(&o, &m, agents, b);
+	err = eval_at(&o, &m, agents, b, NULL);
 	if (err)
 		return err;
 
@@ -513,7 +553,9 @@ int erlang_staff(struct erlang_out *out, const struct erlang_in *in,
 		b = erlang_b_next(b, m.load, n);
 		if (n < lo || (m.theta == 0.0 && !(n > m.load)))
 			continue;
-		err = eval_at(&o, &m, n, b);
+		err = eval_at(&o, &m, n, b, goal);
+		if (err == ERLANG_UNMET)
+			continue;
 		if (err)
 			return err;
 		if (!goal_met(&o, goal))
