@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/sim.h"
 
 static double now_s(void)

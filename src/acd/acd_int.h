@@ -312,6 +312,7 @@ void queue_member_slots_clear(struct acd_member *m);
 void queue_detach(struct acd_queue *q);
 void queue_empty_check(struct acd_queue *q);
 bool queue_may_join(const struct acd_queue *q);
+bool queue_may_stay(const struct acd_queue *q);
 struct acd_member *queue_member_find(const struct acd_agent *a,
 				     const struct acd_queue *q);
 void queue_aht_note(struct acd_queue *q, uint64_t handle_ms);

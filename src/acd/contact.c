@@ -611,7 +611,7 @@ void contact_missed(struct acd_work *w, enum acd_miss miss)
 	}
 
 	++a->missed;
-	if (q->conf.missed_delay_ms) {
+	if (q->conf.missed_delay_ms && a->logged_in) {
 		a->rest_until = acd->now + q->conf.missed_delay_ms;
 		acd_timer_arm(acd, &a->rest, a->rest_until);
 	}
@@ -630,6 +630,11 @@ void contact_missed(struct acd_work *w, enum acd_miss miss)
 	}
 	else {
 		agent_update(a);
+	}
+	if (requeue && c->st == ACD_CONTACT_QUEUED && c->ch != ACD_CH_CALLBACK &&
+	    !queue_may_stay(q)) {
+		/* nobody left to serve it while it rang */
+		contact_overflow(c, ACD_OVR_NO_AGENTS, q->conf.empty_action);
 	}
 	if (requeue && c->st == ACD_CONTACT_QUEUED) {
 		contact_arm(c);

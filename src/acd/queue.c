@@ -323,11 +323,12 @@ void acd_queue_stats(const struct acd_queue *q, struct acd_queue_stats *st)
 
 void queue_aht_note(struct acd_queue *q, uint64_t handle_ms)
 {
-	/* Exponentially weighted, the last ~16 contacts. */
+	/* Exponentially weighted, about the last 128 contacts: shorter
+	 * windows made estimated waits noisier in the simulator. */
 	if (!q->aht_ms)
 		q->aht_ms = handle_ms ? handle_ms : 1;
 	else
-		q->aht_ms = (q->aht_ms * 15 + handle_ms) / 16;
+		q->aht_ms = (q->aht_ms * 127 + handle_ms) / 128;
 }
 
 int64_t queue_order_key(const struct acd_queue *q,
@@ -510,12 +511,17 @@ bool queue_may_join(const struct acd_queue *q)
 	return rule_met(q->conf.join, q);
 }
 
+bool queue_may_stay(const struct acd_queue *q)
+{
+	return rule_met(q->conf.leave, q);
+}
+
 /* Leave rule: when nobody can serve, waiting contacts must go. */
 void queue_empty_check(struct acd_queue *q)
 {
 	struct le *le;
 
-	if (rule_met(q->conf.leave, q))
+	if (queue_may_stay(q))
 		return;
 	LIST_FOREACH(&q->classes, le) {
 		struct acd_class *cls = le->data;

@@ -10,7 +10,7 @@
 
 #include <errno.h>
 #include <stdint.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/calendar.h"
 
 static inline bool ev_less(const struct cal_ev *a, const struct cal_ev *b)

@@ -18,7 +18,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/sim.h"
 
 static void queue_destructor(void *arg)

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/sim.h"
 
 enum {

@@ -11,6 +11,7 @@
  * state change.
  */
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/run.h"
@@ -117,6 +118,16 @@ void measure_resolve(struct sim *s, struct slot *sl, bool answered,
 			ta->in_sl++;
 		}
 		s->acc->a[sl->agent].answered++;
+		if (sl->ewt_us >= 0) {
+			double e = (double)(w - sl->ewt_us) / US;
+
+			qa->ewt_n++;
+			qa->ewt_err_s += e;
+			qa->ewt_abs_s += fabs(e);
+			all->ewt_n++;
+			all->ewt_err_s += e;
+			all->ewt_abs_s += fabs(e);
+		}
 	}
 	else if (abandoned) {
 		bq->abandoned += 1;

@@ -18,7 +18,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/sim.h"
 
 /* v with prec decimals and a unit; "-" when it cannot be given. */
@@ -126,6 +126,12 @@ static int queue_table(struct re_printf *pf, const struct sim_queue_report *q)
 			  "AHT", num(a, q->aht_s, 1, " s"),
 			  num(b, q->talk_s, 1, " s"),
 			  num(c, q->wrap_s, 1, " s"));
+	if (q->ewt_n)
+		err |= re_hprintf(pf, "  %-14s %12s  mean abs. error, %s bias "
+				  "(actual - told), %llu callers\n",
+				  "est. wait", num(a, q->ewt_mae_s, 1, " s"),
+				  num(b, q->ewt_bias_s, 1, " s"),
+				  (unsigned long long)q->ewt_n);
 	err |= re_hprintf(pf, "  %-14s %12s  offered, %s carried\n", "load",
 			  num(a, q->offered_erl, 2, " Erl"),
 			  num(b, q->carried_erl, 2, " Erl"));
@@ -299,6 +305,10 @@ static int jqueue(struct re_printf *pf, const struct sim_queue_report *q)
 			  (unsigned long long)q->completed);
 	err |= jrates(pf, &q->p_wait, &q->asa_s, &q->sl, &q->p_abandon,
 		      &q->occupancy);
+	err |= re_hprintf(pf, ",\"ewt_n\":%llu,\"ewt_mae_s\":%s,"
+			  "\"ewt_bias_s\":%s", (unsigned long long)q->ewt_n,
+			  jnum(a, q->ewt_n ? q->ewt_mae_s : NAN),
+			  jnum(b, q->ewt_n ? q->ewt_bias_s : NAN));
 	err |= re_hprintf(pf, ",\"aht_s\":%s,\"talk_s\":%s,\"wrap_s\":%s,"
 			  "\"offered_erl\":%s,\"carried_erl\":%s,\"theory\":",
 			  jnum(a, q->aht_s), jnum(b, q->talk_s),

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/sim.h"
 #include "sim/sim_int.h"
 #include "sim/stats.h"
@@ -146,6 +146,9 @@ static int queues_build(struct sim_report *r, const struct sim_conf *c,
 		qr->overflowed = qa->overflowed;
 		qr->unfinished = qa->unfinished;
 		qr->completed = qa->completed;
+		qr->ewt_n = qa->ewt_n;
+		qr->ewt_bias_s = ratio(qa->ewt_err_s, (double)qa->ewt_n);
+		qr->ewt_mae_s = ratio(qa->ewt_abs_s, (double)qa->ewt_n);
 		row_cis(acc, i, y, x, &qr->p_wait, &qr->asa_s, &qr->sl,
 			&qr->p_abandon, &qr->occupancy);
 		qr->talk_s = ratio(qa->talk_s, (double)qa->completed);

@@ -45,6 +45,7 @@ struct slot {
 	int64_t arrived;
 	int64_t answered;
 	int64_t talk_us;
+	int64_t ewt_us;            /* engine's wait estimate on arrival, -1 */
 	uint32_t gen;
 	uint32_t next_free;
 	uint32_t agent;            /* who answered */

@@ -29,7 +29,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/sim.h"
 #include "sim/scenario.h"
 

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/sim.h"
 #include "sim/scenario.h"
 

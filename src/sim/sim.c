@@ -41,7 +41,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/run.h"
 
 /* The first failure wins; it stops the run.  libc's vsnprintf for the
@@ -263,6 +263,15 @@ static bool do_arrival(struct sim *s, uint32_t qi)
 	else if (sl->c != c)
 		(void)sim_fail(s, "contact %s: acd_contact_enqueue() returned "
 			       "another object than its events named", id);
+	sl->ewt_us = -1;
+	if (acd_contact_state(c) == ACD_CONTACT_QUEUED) {
+		uint64_t ewt_ms;
+
+		/* what a caller would be told on arrival; scored on answer */
+		if (!acd_contact_position(c, s->now_ms, NULL, &ewt_ms) &&
+		    ewt_ms != UINT64_MAX)
+			sl->ewt_us = (int64_t)ewt_ms * 1000;
+	}
 	if (pat > 0)
 		(void)sim_push(s, s->now + (int64_t)llround(pat), EV_ABANDON,
 			       i, gen, 0);

@@ -197,6 +197,12 @@ struct sim_queue_report {
 	uint64_t completed;        /* answered and ended: AHT samples */
 	struct sim_ci p_wait, asa_s, sl, p_abandon, occupancy;
 	double aht_s, talk_s, wrap_s;
+	/* The engine's estimated wait (acd_contact_position) told on arrival
+	 * to contacts that had to wait, against the wait they then had, over
+	 * the answered ones: mean error (actual - estimate) and mean
+	 * absolute error, seconds. */
+	uint64_t ewt_n;
+	double ewt_bias_s, ewt_mae_s;
 	double offered_erl;        /* arrival rate x measured AHT */
 	double carried_erl;        /* mean agents busy with this queue */
 	bool has_theory;

@@ -25,6 +25,8 @@ struct sim_qacc {
 	uint64_t arrivals, answered, in_sl, waited, abandoned, overflowed;
 	uint64_t unfinished, completed;
 	double talk_s, wrap_s;     /* sums over completed contacts */
+	uint64_t ewt_n;            /* answered waiters with an estimate */
+	double ewt_err_s, ewt_abs_s;  /* sums of (actual - estimate), |.| */
 };
 
 struct sim_tacc {

@@ -32,7 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <re.h>
+#include "libre.h"
 #include "sim/sim.h"
 #include "sim/stats.h"
 #include "sim/rng.h"
@@ -146,6 +146,22 @@ static void test_sim_erlang_c(void **state)
 			       agents[i]);
 		check_ci(what, &q->occupancy, th.occupancy, 0.01, seed + i,
 			 seed);
+		/* The engine's estimated wait, told on arrival to those who
+		 * wait: in M/M/N, position x AHT / N is the mean wait given
+		 * the position, so the estimate must be nearly unbiased
+		 * (within 10% of the mean wait of those who wait) and far
+		 * better than no estimate (error below that mean wait). */
+		{
+			double wq = q->asa_s.mean / q->p_wait.mean;
+
+			print_message("  estimated wait: bias %.2f s, mean "
+				      "abs. error %.2f s, waiters' mean wait "
+				      "%.2f s\n", q->ewt_bias_s, q->ewt_mae_s,
+				      wq);
+			assert_true(q->ewt_n > 100000);
+			assert_true(fabs(q->ewt_bias_s) < 0.1 * wq);
+			assert_true(q->ewt_mae_s < 0.5 * wq);
+		}
 		/* and the test has the power to tell N from N - 1, N + 1 */
 		for (int d = -1; d <= 1; d += 2) {
 			struct erlang_out nb;
