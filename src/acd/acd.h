@@ -22,8 +22,10 @@
  * "carry out this action".
  *
  * Errors are errno values; the engine keeps a message naming the objects
- * involved for the last error (acd_errmsg()).  Every failing call leaves
- * the state unchanged.
+ * involved for the last error (acd_errmsg()).  A failing call makes no
+ * change of its own; timers due by its `now` still fire first, since that
+ * time has passed (answering at the very millisecond a ring timeout is
+ * due fails with EPERM, after the timeout's events).
  *   EINVAL     bad argument (NULL, out-of-range number, unknown enum)
  *   ERANGE     skill level or priority outside its range
  *   ENOENT     unknown id (skill, reason, agent, queue)
