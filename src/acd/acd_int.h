@@ -82,6 +82,7 @@ struct acd_member {
 	uint64_t answered;         /* fewest contacts */
 	bool counted_in;           /* counted in q->nlogged */
 	bool counted_ready;        /* counted in q->nready */
+	bool dropped;              /* agent_presence_counts(): check rules */
 };
 
 struct acd_slot {
@@ -297,6 +298,7 @@ void agent_work_remove(struct acd_work *w);
 void agent_wrapup_finish(struct acd_work *w);
 void agent_rest_expired(struct acd_agent *a);
 void agent_apply_pending(struct acd_agent *a);
+void agent_go_not_ready(struct acd_agent *a, int reason);
 void agent_detach(struct acd_agent *a);
 void agent_sticky_note(struct acd_agent *a, const char *customer);
 struct acd_sticky *agent_sticky_find(const struct acd *acd,

@@ -164,6 +164,7 @@ unsigned acd_agent_contacts(const struct acd_agent *a, enum acd_channel ch)
 void agent_detach(struct acd_agent *a)
 {
 	struct acd *acd = a->acd;
+	struct otree_node *n;
 	struct le *le;
 
 	if (a->detached)
@@ -196,6 +197,12 @@ void agent_detach(struct acd_agent *a)
 		list_unlink(&s->le_age);
 		hash_unlink(&s->le);
 		mem_deref(s);
+	}
+	/* only the engine's teardown finds contacts still waiting for a
+	 * detached agent (log-out releases them): no routing here */
+	while ((n = otree_first(&a->reserved))) {
+		otree_remove(&a->reserved, n);
+		container_of(n, struct acd_contact, node)->reserved_for = NULL;
 	}
 	acd_timer_cancel(acd, &a->rest);
 	minheap_unreserve(&acd->timers, 1);
@@ -425,29 +432,44 @@ void agent_settle(struct acd_agent *a)
 	route_agent_sync(a);
 }
 
-/* Keep the queues' counts of members logged in and ready up to date. */
+/* Keep the queues' counts of members logged in and ready up to date.
+ * All counts first, then the leave rules: a contact evicted from one
+ * queue may overflow into another of this agent's queues, whose count
+ * must already be right. */
 void agent_presence_counts(struct acd_agent *a)
 {
 	bool in = a->logged_in;
 	bool ready = in && a->ready && a->pending == ACD_PEND_NONE;
+	bool dropped = false;
 	struct le *le;
 
 	LIST_FOREACH(&a->members, le) {
 		struct acd_member *m = le->data;
-		bool drop = false;
 
+		m->dropped = false;
 		if (m->counted_in != in) {
 			m->q->nlogged += in ? 1 : -1;
 			m->counted_in = in;
-			drop |= !in;
+			m->dropped |= !in;
 		}
 		if (m->counted_ready != ready) {
 			m->q->nready += ready ? 1 : -1;
 			m->counted_ready = ready;
-			drop |= !ready;
+			m->dropped |= !ready;
 		}
-		if (drop)
+		dropped |= m->dropped;
+	}
+	if (!dropped)
+		return;
+	le = list_head(&a->members);
+	while (le) {
+		struct acd_member *m = le->data;
+
+		le = le->next;
+		if (m->dropped) {
+			m->dropped = false;
 			queue_empty_check(m->q);
+		}
 	}
 }
 
@@ -475,7 +497,7 @@ static void do_logout(struct acd_agent *a)
 	release_reserved(a);
 }
 
-static void go_not_ready(struct acd_agent *a, int reason)
+void agent_go_not_ready(struct acd_agent *a, int reason)
 {
 	bool same = !a->ready && a->reason == reason;
 
@@ -497,7 +519,7 @@ void agent_apply_pending(struct acd_agent *a)
 	switch (a->pending) {
 
 	case ACD_PEND_NOT_READY:
-		go_not_ready(a, a->pending_reason);
+		agent_go_not_ready(a, a->pending_reason);
 		break;
 
 	case ACD_PEND_LOGOUT:
@@ -626,7 +648,7 @@ int acd_agent_not_ready(struct acd_agent *a, const char *reason,
 		return acd_fail(acd, EALREADY, "agent \"%s\": already not "
 				"ready", a->id);
 	acd_enter(acd, now);
-	go_not_ready(a, r);
+	agent_go_not_ready(a, r);
 	acd_leave(acd);
 	return 0;
 }

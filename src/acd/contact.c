@@ -527,10 +527,12 @@ int acd_offer_answer(struct acd_contact *c, struct acd_agent *a,
 	acd = c->acd;
 	acd_enter(acd, now);
 	if (c->detached || !(w = offer_find(c, a))) {
-		/* a timer due by `now` took the offer away */
+		/* a timer due by `now` took the offer away; the contact may
+		 * be gone once its events are delivered, so name it first */
+		err = acd_fail(acd, EPERM, "contact \"%s\": offer to agent "
+			       "\"%s\" timed out", c->id, a->id);
 		acd_leave(acd);
-		return acd_fail(acd, EPERM, "contact \"%s\": offer to agent "
-				"\"%s\" timed out", c->id, a->id);
+		return err;
 	}
 	q = c->q;
 	acd_timer_cancel(acd, &w->tmr);
@@ -625,17 +627,20 @@ void contact_missed(struct acd_work *w, enum acd_miss miss)
 			agent_presence_counts(a);
 		}
 		else {
-			(void)acd_agent_not_ready(a, "missed", acd->now);
+			/* not the public call: its acd_enter() would fire
+			 * other timers due now in the middle of this one */
+			agent_go_not_ready(a, ACD_REASON_MISSED);
 		}
 	}
 	else {
 		agent_update(a);
 	}
+	/* nobody left to serve it while it rang (c->q: the rules above may
+	 * have moved it already) */
 	if (requeue && c->st == ACD_CONTACT_QUEUED && c->ch != ACD_CH_CALLBACK &&
-	    !queue_may_stay(q)) {
-		/* nobody left to serve it while it rang */
-		contact_overflow(c, ACD_OVR_NO_AGENTS, q->conf.empty_action);
-	}
+	    !queue_may_stay(c->q))
+		contact_overflow(c, ACD_OVR_NO_AGENTS,
+				 c->q->conf.empty_action);
 	if (requeue && c->st == ACD_CONTACT_QUEUED) {
 		contact_arm(c);
 		route_class(c->cls);
