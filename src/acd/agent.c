@@ -493,8 +493,8 @@ static void do_logout(struct acd_agent *a)
 	acd_timer_cancel(acd, &a->rest);
 	a->rest_until = 0;
 	agent_update(a);
-	agent_presence_counts(a);
 	release_reserved(a);
+	agent_presence_counts(a);
 }
 
 void agent_go_not_ready(struct acd_agent *a, int reason)
@@ -507,8 +507,8 @@ void agent_go_not_ready(struct acd_agent *a, int reason)
 	set_state(a, derive(a), !same);
 	a->routable = routable_mask(a);
 	route_agent_sync(a);
-	agent_presence_counts(a);
 	release_reserved(a);
+	agent_presence_counts(a);
 }
 
 /* The agent's last work item ended: apply what it asked for meanwhile. */
@@ -639,8 +639,8 @@ int acd_agent_not_ready(struct acd_agent *a, const char *reason,
 		a->pending = ACD_PEND_NOT_READY;
 		a->pending_reason = r;
 		agent_update(a);
-		agent_presence_counts(a);
 		release_reserved(a);
+		agent_presence_counts(a);
 		acd_leave(acd);
 		return 0;
 	}
@@ -672,8 +672,8 @@ int acd_agent_logout(struct acd_agent *a, uint64_t now)
 	if (a->ntotal) {
 		a->pending = ACD_PEND_LOGOUT;
 		agent_update(a);
-		agent_presence_counts(a);
 		release_reserved(a);
+		agent_presence_counts(a);
 	}
 	else {
 		do_logout(a);

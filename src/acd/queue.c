@@ -537,6 +537,19 @@ void queue_empty_check(struct acd_queue *q)
 					 q->conf.empty_action);
 		}
 	}
+	/* Contacts waiting for one agent (sticky) are in no class.  Moving
+	 * one on may change this list: start over each time; they are few. */
+ restart:
+	LIST_FOREACH(&q->present, le) {
+		struct acd_contact *c = le->data;
+
+		if (c->st == ACD_CONTACT_QUEUED && c->reserved_for &&
+		    c->ch != ACD_CH_CALLBACK) {
+			contact_overflow(c, ACD_OVR_NO_AGENTS,
+					 q->conf.empty_action);
+			goto restart;
+		}
+	}
 }
 
 /* Memberships */
