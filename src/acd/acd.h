@@ -192,7 +192,8 @@ typedef void (acd_event_h)(const struct acd_event *ev, void *arg);
 
 struct acd_conf {
 	uint64_t seed;             /* random strategies; 0 picks a fixed one */
-	uint32_t contact_buckets;  /* contact id hash size; 0 = 4096 */
+	uint32_t contact_buckets;  /* first size of the contact id hash
+				    * (grows x4 as needed); 0 = 4096 */
 };
 
 /* Skill requirement of a contact: the agent needs `skill` at >= level. */

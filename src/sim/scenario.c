@@ -199,7 +199,7 @@ int scenario_pair(struct scenario_parser *p, const struct scenario_tok *t,
 {
 	char e[SCENARIO_ECHO_MAX + 4];
 	struct scenario_tok a = *t, b = {NULL, 0};
-	uint32_t v;
+	uint32_t v = 0;
 
 	for (size_t i = 0; i < t->l; i++) {
 		if (t->p[i] == ':') {
