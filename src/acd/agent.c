@@ -264,6 +264,14 @@ bool agent_qualifies(const struct acd_agent *a, const struct acd_class *cls,
 	return true;
 }
 
+static void release_reserved(struct acd_agent *a)
+{
+	struct otree_node *n;
+
+	while ((n = otree_first(&a->reserved)))
+		contact_unreserve(container_of(n, struct acd_contact, node));
+}
+
 /**
  * Set an agent's level in a skill; level 0 removes the skill.  Takes
  * effect for routing at once.
@@ -320,6 +328,8 @@ int acd_agent_skill_set(struct acd_agent *a, uint16_t skill, uint8_t level)
 	}
 
 	acd_enter(acd, acd->now);
+	/* a contact held for this agent may no longer fit it */
+	release_reserved(a);
 	LIST_FOREACH(&a->members, le) {
 		struct acd_member *m = le->data;
 		int e;
@@ -473,13 +483,6 @@ void agent_presence_counts(struct acd_agent *a)
 	}
 }
 
-static void release_reserved(struct acd_agent *a)
-{
-	struct otree_node *n;
-
-	while ((n = otree_first(&a->reserved)))
-		contact_unreserve(container_of(n, struct acd_contact, node));
-}
 
 static void do_logout(struct acd_agent *a)
 {
