@@ -56,8 +56,7 @@
  *
  * Replay.  Seeds are fixed: SB_SEED sets the base seed, SB_SEQ runs one
  * sequence, SB_STEPS sets the long run's steps, SB_TRACE=1 prints every
- * call and event, SB_SKIP passes over the checks of known open bugs (enum
- * skip).  A failure names the seed, the sequence and the step.
+ * call and event.  A failure names the seed, the sequence and the step.
  * Costs: each step checks the whole model, O(contacts * agents).
  */
 
@@ -99,15 +98,6 @@ enum call {
 };
 
 enum mode { MODE_MAIN, MODE_FIFO };
-
-/* SB_SKIP, a sum of these: checks of reported engine bugs to pass over,
- * so that the rest can be tested while they are open.  Drop each when
- * its bug is fixed; by default nothing is skipped. */
-enum skip {
-	/* a contact held for its sticky agent is offered to it after the
-	 * agent lost a skill the contact needs */
-	SKIP_STICKY_SKILL  = 1 << 0,
-};
 
 /* One agent's part in one contact, as the model sees it. */
 struct m_work {
@@ -175,8 +165,6 @@ struct m_contact {
 	uint64_t reserved_until;
 	bool left;             /* agent side of end/transfer done */
 	bool maxwait_done;
-	bool was_reserved;     /* held for a sticky agent since joining */
-	int sticky_agent;      /* the agent it was held for */
 	bool ovf_pending;
 	enum acd_overflow_reason ovf_why;
 	enum acd_overflow_action ovf_action;
@@ -229,7 +217,6 @@ struct world {
 	enum acd_miss call_miss;
 	unsigned call_hits;    /* the call's own answer or miss events */
 	unsigned call_timeouts; /* ring timeouts of its offer */
-	unsigned skip;         /* SB_SKIP: enum skip */
 
 	/* totals, for the summary */
 	uint64_t nsteps, noffers, nfail, nloose, nglitch, nsticky;
@@ -611,8 +598,6 @@ static void sticky_reserve(struct world *w, struct m_contact *mc,
 	    ma->pending != P_NONE || !qualifies(ma, mc))
 		return;
 	mc->reserved_until = t + mq->conf.sticky_ms;
-	mc->was_reserved = true;
-	mc->sticky_agent = s->agent;
 	++w->nsticky;
 }
 
@@ -706,7 +691,6 @@ static void ev_queued(struct world *w, const struct acd_event *ev,
 	mc->nreq = mc->nreq0;
 	mc->stage = 0;
 	mc->maxwait_done = false;
-	mc->was_reserved = false;
 	mc->ovf_pending = false;
 	mc->left = false;
 	sticky_reserve(w, mc, ev->time);
@@ -764,10 +748,6 @@ static void ev_offered(struct world *w, const struct acd_event *ev,
 		die(w, "c%u offered with wait %" PRIu64 " ms, joined %" PRIu64
 		    " ms before", ci, ev->wait_ms, ev->time - mc->entered);
 	why = cannot_take(ma, mc, ev->time);
-	if (why && (w->skip & SKIP_STICKY_SKILL) && mc->was_reserved &&
-	    mc->sticky_agent == ai && mc->reserved_until > ev->time &&
-	    !strcmp(why, "does not qualify (channel or skills)"))
-		why = NULL;
 	if (why)
 		die(w, "c%u (%s) offered to agent %s, who %s", ci,
 		    acd_channel_name(mc->ch), ma->id, why);
@@ -3387,7 +3367,6 @@ static void sequence(const char *test, enum mode mode, unsigned seq,
 	w->seed = seq_seed(w->base, seq);
 	w->rng = w->seed;
 	w->trace = env_u64("SB_TRACE", 0) != 0;
-	w->skip = (unsigned)env_u64("SB_SKIP", 0);
 	w->call_a = -1;
 	w->call_c = -1;
 	w->call_q = -1;
