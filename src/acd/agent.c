@@ -704,8 +704,10 @@ void agent_work_remove(struct acd_work *w)
 	if (!a->ntotal)
 		a->idle_since = acd->now;
 	a->rekey = true;
-	agent_update(a);
-	agent_apply_pending(a);
+	if (!a->ntotal && a->pending != ACD_PEND_NONE)
+		agent_apply_pending(a);  /* straight there: no 0 ms available */
+	else
+		agent_update(a);
 }
 
 void agent_wrapup_finish(struct acd_work *w)

@@ -494,8 +494,11 @@ static void cancel_offers(struct acd_contact *c, struct acd_work *keep)
 static int offer_check(struct acd_contact *c, struct acd_agent *a,
 		       struct acd_work **wp)
 {
-	if (!c || !a || c->detached || a->acd != c->acd)
+	if (!c || !a || a->acd != c->acd)
 		return EINVAL;
+	if (c->detached)     /* ended earlier in this call (from a handler) */
+		return acd_fail(c->acd, EPERM, "contact \"%s\": ended",
+				c->id);
 	*wp = offer_find(c, a);
 	if (!*wp)
 		return acd_fail(c->acd, EPERM, "contact \"%s\": not offered "
