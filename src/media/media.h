@@ -51,6 +51,7 @@ struct media_stats {
 	uint64_t rx_bytes, tx_bytes;
 	uint64_t rx_dtmf;             /* telephone-event digits decoded */
 	uint64_t rx_bad;              /* dropped: unknown payload, bad size */
+	uint64_t tx_err;              /* sends the socket refused */
 };
 
 /* Called with '0'-'9', '*', '#', 'A'-'D' once per key press. */

@@ -60,7 +60,8 @@ bool registrar_handle(struct registrar *reg, const struct sip_msg *msg);
 /* Check the digest of a non-REGISTER request (INVITE from an agent's
  * phone).  Returns 0 and the user name (in user, size sz) when it is
  * valid; otherwise it has sent 407 with a challenge (or 403 for a wrong
- * password) and returns EAUTH / EACCES. */
+ * password) and returns EAUTH / EACCES (EBADMSG after a 400 for
+ * malformed credentials). */
 int  registrar_auth(struct registrar *reg, const struct sip_msg *msg,
 		    char *user, size_t sz);
 /* Contacts of a user (n set to how many, at most max). */

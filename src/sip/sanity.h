@@ -18,6 +18,11 @@
  * range (400 here, 488 for no usable media is the session layer's);
  * Request-URI scheme sip or sips (416); Require with an extension we do
  * not support (420 with Unsupported).
+ *
+ * Over UDP, bytes past Content-Length are discarded (RFC 3261 18.3):
+ * sanity_listen trims msg->mb for the listeners after it, so they parse
+ * the declared body only.  stats must outlive the listener; its sip field
+ * is private (the listener's only argument is stats).
  */
 
 #ifndef SB_SIP_SANITY_H
@@ -33,6 +38,8 @@ enum { SANITY_BODY_MAX = 4096 };
 
 struct sanity_stats {
 	uint64_t checked, refused;
+	uint64_t reply_failed;       /* refusals we could not send */
+	struct sip *sip;             /* private: set by sanity_listen */
 };
 
 int  sanity_check(const struct sip_msg *msg, uint16_t *scode,

@@ -1,0 +1,153 @@
+/* core/config.h  The configuration file: server settings and the
+ * contact-center set-up (skills, queues, agents, trunks, numbers,
+ * customers, IVR flows and business hours).
+ *
+ * config_load() reads the file (core/ini.c), checks every value and every
+ * cross-reference once, and returns a struct config or a message with
+ * file and line.  Nothing is applied before the whole file has passed,
+ * so `switchboard --check-config FILE` and a start-up share one path.
+ * docs/config.md describes every key.
+ */
+
+#ifndef SB_CORE_CONFIG_H
+#define SB_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "libre.h"
+#include "acd/acd.h"
+
+struct flow_set;
+
+enum {
+	CFG_ID_MAX = 63,
+	CFG_MEMBERS_MAX = 32,
+	CFG_SKILLS_MAX = 32,
+	CFG_SOURCES_MAX = 16,
+	CFG_PHONES_MAX = 8
+};
+
+struct cfg_queue {
+	char id[CFG_ID_MAX + 1];
+	unsigned line;
+	struct acd_queue_conf acd;    /* overflow_queue resolved at start */
+	char overflow_queue[CFG_ID_MAX + 1];
+	uint32_t ring_ms;             /* ring an agent this long */
+	bool record;
+	char moh[CFG_ID_MAX + 1];     /* prompt looped as music on hold */
+	uint32_t announce_ms;         /* position/wait every ...; 0 off */
+	char callback_key;            /* '\0' off, else the digit */
+};
+
+struct cfg_member {
+	char queue[CFG_ID_MAX + 1];
+	uint8_t priority;
+};
+
+struct cfg_skill_level {
+	char skill[CFG_ID_MAX + 1];
+	uint8_t level;
+};
+
+struct cfg_agent {
+	char id[CFG_ID_MAX + 1];      /* also the SIP user name */
+	unsigned line;
+	char name[CFG_ID_MAX + 1];
+	char ha1[33];                 /* MD5(id:realm:password), hex */
+	char *password;               /* kept only to print for the demo */
+	bool autologin;               /* registering logs in, ready */
+	struct acd_agent_conf acd;
+	struct cfg_member members[CFG_MEMBERS_MAX];
+	unsigned nmembers;
+	struct cfg_skill_level skills[CFG_SKILLS_MAX];
+	unsigned nskills;
+};
+
+struct cfg_source {
+	struct sa addr;
+	unsigned bits;                /* prefix length */
+};
+
+struct cfg_trunk {
+	char id[CFG_ID_MAX + 1];
+	unsigned line;
+	struct cfg_source from[CFG_SOURCES_MAX]; /* may send us INVITEs */
+	unsigned nfrom;
+	char *to;                     /* sip:HOST:PORT for outbound, or NULL */
+	char prefix[CFG_ID_MAX + 1];  /* outbound: numbers starting so */
+};
+
+enum cfg_target {
+	CFG_TO_FLOW = 0,
+	CFG_TO_QUEUE
+};
+
+struct cfg_number {
+	char number[CFG_ID_MAX + 1];
+	unsigned line;
+	enum cfg_target kind;
+	char target[CFG_ID_MAX + 1];
+};
+
+struct cfg_customer {
+	char id[CFG_ID_MAX + 1];
+	unsigned line;
+	char name[CFG_ID_MAX + 1];
+	char phones[CFG_PHONES_MAX][CFG_ID_MAX + 1];
+	unsigned nphones;
+	bool vip;
+	int32_t priority;
+	char skill[CFG_ID_MAX + 1];
+	uint8_t level;
+};
+
+struct config {
+	char *file;
+	/* [server] */
+	struct sa sip_addr;           /* UDP and TCP listen address */
+	bool sip_udp, sip_tcp;
+	struct sa http_addr;          /* port 0: no HTTP */
+	struct sa rtp_addr;
+	uint16_t rtp_min, rtp_max;
+	char *database;
+	char *realm;
+	char *prompts;                /* directory of NAME.wav */
+	char *recordings;             /* directory for recordings */
+	char node[CFG_ID_MAX + 1];    /* call id prefix */
+	/* set-up */
+	char (*skills)[CFG_ID_MAX + 1];
+	unsigned nskills;
+	struct cfg_queue *queues;
+	unsigned nqueues;
+	struct cfg_agent *agents;
+	unsigned nagents;
+	struct cfg_trunk *trunks;
+	unsigned ntrunks;
+	struct cfg_number *numbers;
+	unsigned nnumbers;
+	struct cfg_customer *customers;
+	unsigned ncustomers;
+	struct flow_set *flows;
+};
+
+/* Read and check the file.  Prompts are checked against the files in
+ * the prompts directory (NAME.wav).  err gets "FILE:LINE: message". */
+int config_load(struct config **cfgp, const char *path, char *err,
+		size_t errsz);
+const struct cfg_queue *config_queue(const struct config *c,
+				     const char *id);
+const struct cfg_agent *config_agent(const struct config *c,
+				     const char *id);
+const struct cfg_number *config_number(const struct config *c,
+				       const char *number);
+const struct cfg_customer *config_customer_by_phone(const struct config *c,
+						    const char *phone);
+/* The trunk whose sources include `src`, or NULL. */
+const struct cfg_trunk *config_trunk_from(const struct config *c,
+					  const struct sa *src);
+/* The outbound trunk for a number (longest prefix), or NULL. */
+const struct cfg_trunk *config_trunk_to(const struct config *c,
+					const char *number);
+
+#endif

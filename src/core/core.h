@@ -1,0 +1,183 @@
+/* core/core.h  The contact-center model shared by core/'s files: the
+ * center (one per process, owned by main.c), agents at run time, and
+ * calls.  Not a public interface: center.h is.
+ *
+ * Ownership.  The center owns everything: the SIP stack, the registrar,
+ * the media engine, the store, the ACD engine, the agents and the live
+ * calls (a hash by call id plus a hash by the caller's SIP Call-ID for
+ * in-dialog look-ups libre does not do for us).  A call owns its legs
+ * (libre sessions and media streams), its flow run and its timers.  A
+ * call is freed only from its own deferred `reap` timer, never inside a
+ * libre or ACD handler that may still use it.
+ */
+
+#ifndef SB_CORE_CORE_H
+#define SB_CORE_CORE_H
+
+#include "libre.h"
+#include "acd/acd.h"
+#include "core/config.h"
+#include "core/center.h"
+#include "core/log.h"
+
+struct media_engine;
+struct media_stream;
+struct media_recorder;
+struct flow_run;
+struct registrar;
+struct store;
+struct call;
+
+enum { CALL_LEGS_MAX = 8 };
+
+/* An agent at run time: configuration, engine object, phone. */
+struct agent {
+	struct le he;                 /* center->agents (by id) */
+	const struct cfg_agent *cfg;  /* borrowed from center->cfg */
+	struct acd_agent *acd;        /* borrowed: the engine owns it */
+	struct center *cc;            /* borrowed */
+	bool registered;
+};
+
+enum call_state {
+	CALL_NEW = 0,     /* INVITE received, not answered yet */
+	CALL_IVR,         /* answered, in a flow */
+	CALL_QUEUED,      /* waiting in a queue, music on hold */
+	CALL_RINGING,     /* an agent is being rung; music on hold */
+	CALL_BRIDGED,     /* talking to an agent */
+	CALL_ENDING,      /* playing a last prompt before hanging up */
+	CALL_ENDED
+};
+
+/* One outgoing leg ringing (or connected to) an agent's phone contact. */
+struct leg {
+	struct call *call;            /* borrowed back-pointer */
+	struct sipsess *sess;
+	struct media_stream *ms;
+	char *uri;
+	bool answered, failed;
+	uint16_t scode;               /* final failure status */
+};
+
+struct call_offer {
+	char agent[CFG_ID_MAX + 1];
+	int64_t start, end;
+	const char *result;           /* static string */
+};
+
+struct call_hold {
+	int64_t start, end;
+	const char *by;               /* static string */
+};
+
+struct call {
+	struct le he;                 /* center->calls by id */
+	struct le he_sip;             /* center->calls_sip by Call-ID */
+	struct center *cc;            /* borrowed */
+	char id[48];
+	char *sip_callid;
+	char *caller, *dialled;
+	enum call_state state;
+	bool reaped;
+
+	/* caller leg */
+	struct sipsess *sess;
+	struct media_stream *ms;
+	bool established;
+
+	/* IVR */
+	struct flow_run *run;
+	const char *flow;             /* borrowed from the config */
+	struct tmr tmr_digit;
+	bool ivr_wait;                /* waiting for a digit (WAIT) */
+	bool ivr_barge;               /* a digit may cut the prompt */
+
+	/* queue */
+	struct acd_contact *contact;  /* borrowed: valid until ENDED */
+	const struct cfg_queue *q;    /* the queue it is in (config) */
+	struct tmr tmr_announce;
+	int32_t priority;
+	struct acd_skill_req req[ACD_REQ_MAX];
+	unsigned nreq;
+
+	/* ringing / bridged agent */
+	struct agent *agent;          /* rung or answered; borrowed */
+	struct leg *legs[CALL_LEGS_MAX];
+	unsigned nlegs;
+	struct leg *bridged;          /* one of legs[] */
+	struct tmr tmr_ring;
+	struct media_recorder *rec;
+	char *rec_path;
+	int64_t rec_start;
+
+	/* ending */
+	struct tmr tmr_reap;
+	struct tmr tmr_end;           /* hang up after the last prompt */
+	const char *outcome;          /* static string */
+	const char *ended_by;         /* static string */
+	char *transfer_to;
+	struct tmr tmr_xfer;          /* carries out a REFER, deferred */
+	bool transferring;            /* the engine's ENDED is not the end */
+
+	/* the record */
+	int64_t t_arrival, t_ivr_end, t_queue, t_answer, t_end;
+	char queue_name[CFG_ID_MAX + 1];
+	char agent_name[CFG_ID_MAX + 1];
+	struct call_offer offers[16];
+	unsigned noffers;
+	struct call_hold holds[16];
+	unsigned nholds;
+};
+
+struct center {
+	struct config *cfg;
+	struct sip *sip;
+	struct sipsess_sock *sock;
+	struct sip_lsnr *lsnr_sanity, *lsnr_main;
+	struct sanity_stats *sanity;
+	struct registrar *reg;
+	struct media_engine *media;
+	struct store *store;
+	struct acd *acd;
+	struct tmr tmr_acd;
+	struct hash *agents;          /* struct agent by id */
+	struct hash *calls;           /* struct call by id */
+	struct hash *calls_sip;       /* struct call by caller Call-ID */
+	struct list fcalls;           /* feature-code calls (agent.c) */
+	struct http_sock *http;
+	uint64_t call_seq;
+	uint64_t ev_seq;
+	uint64_t started;             /* tmr_jiffies() at start */
+	int64_t wall0;                /* Unix ms at `started` */
+	struct center_stats st;
+	center_ready_h *readyh;
+	void *arg;
+};
+
+/* center.c */
+int64_t center_wall(const struct center *cc);   /* Unix ms now */
+uint64_t center_now(const struct center *cc);   /* engine ms now */
+void center_acd_sched(struct center *cc);
+struct agent *center_agent(const struct center *cc, const char *id);
+struct call *center_call(const struct center *cc, const char *id);
+void center_event(struct center *cc, const char *type, const char *agent,
+		  const char *call, const char *queue, const char *fmt, ...);
+
+/* call.c */
+int  call_incoming(struct center *cc, const struct sip_msg *msg,
+		   const struct cfg_number *nu);
+void call_acd_event(struct call *c, const struct acd_event *ev);
+void call_sip_info(struct call *c, const struct sip_msg *msg);
+void call_hangup_all(struct center *cc);
+
+/* agent.c */
+int  agent_feature(struct center *cc, struct agent *a,
+		   const struct sip_msg *msg, const char *code);
+void agent_registered(struct center *cc, struct agent *a, bool reg);
+int  agent_set_state(struct agent *a, const char *state,
+		     const char *reason);
+
+/* http.c */
+int  http_api_listen(struct center *cc);
+
+#endif

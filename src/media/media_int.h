@@ -1,0 +1,142 @@
+/* media/media_int.h  What the files of media/ share: the objects' fields
+ * and the functions one file calls in another.  Nothing outside media/
+ * includes it.
+ *
+ * Ownership (STYLE.md §4):
+ *  - a stream holds a reference on its engine, so the engine (its timer,
+ *    prompts and conversion tables) outlives every stream;
+ *  - a playing stream holds a reference on each prompt of its playlist,
+ *    so reloading prompts never frees audio that is being sent;
+ *  - bridge links (bsrc, bdst) and the recorder link (rec) are borrowed:
+ *    each side's destructor clears the other's pointer, so neither can
+ *    dangle.
+ *
+ * Directions are kept as libre's enum sdp_dir bit masks from OUR side
+ * (bit SDP_SENDONLY: we may send; bit SDP_RECVONLY: we may receive);
+ * libre stores the peer's attribute reversed the same way.
+ */
+
+#ifndef SB_MEDIA_INT_H
+#define SB_MEDIA_INT_H
+
+#include "libre.h"
+#include "media/media.h"
+
+/* libre's logger: the level is checked before formatting. */
+#define DEBUG_MODULE "media"
+#define DEBUG_LEVEL 5
+#include <re_dbg.h>
+#define MEDIA_WARN DEBUG_WARNING
+
+enum {
+	MEDIA_SRATE        = 8000,
+	MEDIA_PTIME        = 20,              /* ms per frame */
+	MEDIA_FRAME        = 160,             /* samples (bytes) per frame */
+	MEDIA_CATCHUP      = 3,               /* frames sent late per tick */
+	MEDIA_RX_MAX       = 960,             /* largest G.711 payload (120 ms) */
+	MEDIA_PT_PCMU      = 0,
+	MEDIA_PT_PCMA      = 8,
+	MEDIA_PT_TELEV     = 101,
+	MEDIA_SDP_MAX      = 16384,           /* larger SDP is refused */
+};
+
+struct media_engine {
+	struct sa laddr;              /* RTP address, port 0 */
+	uint16_t port_min, port_max;  /* port_min even: see engine.c */
+	struct hash *prompts;         /* struct media_prompt by name */
+	struct list streams;          /* every stream (count only) */
+	struct list playing;          /* streams with a playlist */
+	struct tmr tick;              /* runs while `playing` is not empty */
+	struct mbuf *txmb;            /* scratch frame for the tick */
+	uint8_t a2u[256], u2a[256];   /* PCMA <-> PCMU tables */
+};
+
+struct media_prompt {
+	struct le le;                 /* in engine->prompts */
+	char *name;
+	size_t nsamples;
+	uint8_t *pcmu, *pcma;         /* nsamples each, one allocation */
+};
+
+struct media_playlist {
+	struct le le;                 /* in the tick's ended list */
+	struct media_prompt **v;      /* referenced */
+	unsigned n, idx;              /* prompt being sent */
+	size_t pos;                   /* next sample in v[idx] */
+	bool loop;
+	media_done_h *doneh;
+	void *arg;
+	bool started;                 /* the clock runs once raddr is known */
+	uint64_t start;               /* tmr_jiffies() of frame 0 */
+	uint64_t frames;              /* frames consumed since start */
+};
+
+struct media_stream {
+	struct le le;                 /* in engine->streams */
+	struct le le_play;            /* in engine->playing while playing */
+	struct le le_rec;             /* in rec->feeders while recording */
+	struct media_engine *me;      /* referenced */
+	struct rtp_sock *rtp;
+	struct sdp_session *sdp;
+	struct sdp_media *sdpm;       /* owned by sdp */
+	struct telev *telev;
+	media_dtmf_h *dtmfh;
+	void *arg;
+
+	/* Negotiated state, changed only by an SDP that decodes cleanly. */
+	struct sa raddr;              /* unset until the peer's SDP */
+	int pt;                       /* our send codec: 0 or 8 */
+	int tev_pt;                   /* peer's telephone-event PT or -1 */
+	int tev_lpt;                  /* ours (offered) */
+	enum sdp_dir rdir;            /* peer's, reversed (our side) */
+
+	/* Sending. */
+	uint32_t tx_next;             /* RTP timestamp of the next frame */
+	bool marker;                  /* next packet starts a talkspurt */
+	struct media_playlist *play;  /* NULL: not playing */
+
+	/* Bridge: bsrc's received audio is what we send; our received
+	 * audio goes to bdst.  x->bdst == y <=> y->bsrc == x. */
+	struct media_stream *bsrc, *bdst;     /* borrowed */
+	bool relay_valid;             /* relay_off matches relay_ssrc */
+	uint32_t relay_ssrc, relay_off;
+
+	/* DTMF dedupe: the RTP timestamp of the last event reported. */
+	bool dtmf_have;
+	uint32_t dtmf_ts;
+
+	struct media_recorder *rec;   /* borrowed */
+	unsigned rec_ch;
+
+	struct media_stats st;
+	bool tx_err_logged;
+};
+
+/* engine.c */
+void engine_play_join(struct media_engine *me, struct media_stream *ms);
+void engine_play_leave(struct media_stream *ms);
+
+/* prompt.c */
+struct media_prompt *engine_prompt_get(const struct media_prompt *p);
+
+/* stream.c */
+bool stream_can_send(const struct media_stream *ms);
+void stream_send(struct media_stream *ms, uint32_t ts, struct mbuf *mb);
+
+/* play.c */
+/* Send the frames due by `now`; true when a non-looping list ended. */
+bool play_tick(struct media_stream *ms, uint64_t now, struct mbuf *mb);
+void play_clear(struct media_stream *ms);
+
+/* bridge.c */
+void bridge_relay(struct media_stream *src, const struct rtp_header *hdr,
+		  struct mbuf *mb);
+void bridge_detach(struct media_stream *ms);
+void bridge_cut_send(struct media_stream *ms);
+
+/* recorder.c */
+void recorder_feed(struct media_recorder *mr, unsigned ch,
+		   const int16_t *pcm, size_t n);
+void recorder_detach(struct media_stream *ms);
+
+#endif

@@ -1,0 +1,257 @@
+/* media/stream.c  One call leg's RTP endpoint: socket, receive path,
+ * RFC 4733 digits, statistics and the one send function every source
+ * (playlist, bridge) goes through.
+ *
+ * Receive.  libre decodes the RTP header and calls rtp_recv(); we
+ * dispatch on payload type in O(payload):
+ *  - the telephone-event PT (ours as offered, or the one the peer named)
+ *    goes to libre's telev, which reports a digit once per key press; we
+ *    also dedupe by RTP timestamp, because RFC 4733 senders repeat the
+ *    start and send the end three times, and telev alone misses a press
+ *    whose first packets were lost.  The handler runs last, from locals:
+ *    it may free the stream.
+ *  - PCMU (0) and PCMA (8), by their static PTs whatever was negotiated
+ *    (a peer may switch among the offered codecs), of 1..MEDIA_RX_MAX
+ *    bytes: decoded into the recorder when one is attached, then relayed
+ *    to the bridged stream (bridge.c).
+ *  - anything else (comfort noise, video, junk) is counted in rx_bad.
+ * No check of the source address: symmetric RTP through NAT sends from
+ * where the SDP does not say.  Packets are accepted before negotiation.
+ *
+ * Send.  stream_send() sends only when the peer's address is known and
+ * both directions allow it: our direction (media_stream_set_dir) has
+ * "send" and the peer's last SDP has "recv".  So while the peer holds us
+ * (sendonly/inactive) nothing is sent and nothing is counted as an
+ * error.  A socket error is counted in tx_err and logged once per stream.
+ *
+ * Lifetime.  The destructor leaves the engine's lists, unbridges both
+ * sides, detaches from the recorder and drops its playlist, so no other
+ * object keeps a pointer to a freed stream.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include "media_int.h"
+#include "media_g711.h"
+
+static void destructor(void *arg)
+{
+	struct media_stream *ms = arg;
+
+	play_clear(ms);
+	bridge_detach(ms);
+	recorder_detach(ms);
+	list_unlink(&ms->le);
+	mem_deref(ms->rtp);
+	mem_deref(ms->telev);
+	mem_deref(ms->sdp);           /* owns sdpm */
+	mem_deref(ms->me);
+}
+
+bool stream_can_send(const struct media_stream *ms)
+{
+	enum sdp_dir ldir = sdp_media_ldir(ms->sdpm);
+
+	return sa_isset(&ms->raddr, SA_ALL) && !sa_is_any(&ms->raddr) &&
+		(ldir & SDP_SENDONLY) && (ms->rdir & SDP_SENDONLY);
+}
+
+/* Send mb (pos at payload, RTP_HEADER_SIZE free before it) if allowed. */
+void stream_send(struct media_stream *ms, uint32_t ts, struct mbuf *mb)
+{
+	size_t len = mbuf_get_left(mb);
+	int err;
+
+	if (!stream_can_send(ms))
+		return;
+	err = rtp_send(ms->rtp, &ms->raddr, false, ms->marker,
+		       (uint8_t)ms->pt, ts, mb);
+	if (err) {
+		ms->st.tx_err++;
+		if (!ms->tx_err_logged) {
+			MEDIA_WARN("stream %J: send to %J failed: %m (logged "
+				   "once; see tx_err)\n", rtp_local(ms->rtp),
+				   &ms->raddr, err);
+			ms->tx_err_logged = true;
+		}
+		return;
+	}
+	ms->marker = false;
+	ms->st.tx_packets++;
+	ms->st.tx_bytes += len;
+}
+
+static void dtmf_recv(struct media_stream *ms, const struct rtp_header *hdr,
+		      struct mbuf *mb)
+{
+	size_t pos = mb->pos;
+	media_dtmf_h *h;
+	void *harg;
+	bool end = false;
+	int event = -1, digit, err;
+
+	err = telev_recv(ms->telev, mb, &event, &end);
+	if (err == EALREADY) {
+		/* telev saw this event already, or thinks so: a press
+		 * whose start was lost has a new timestamp. */
+		if (ms->dtmf_have && ms->dtmf_ts == hdr->ts)
+			return;
+		mb->pos = pos;
+		event = mbuf_buf(mb)[0];
+	}
+	else if (err) {
+		ms->st.rx_bad++;
+		return;
+	}
+	if (ms->dtmf_have && ms->dtmf_ts == hdr->ts)
+		return;
+	ms->dtmf_have = true;
+	ms->dtmf_ts = hdr->ts;
+
+	digit = telev_code2digit(event);
+	if (digit < 0)
+		return;                /* flash, tones: not a key */
+	ms->st.rx_dtmf++;
+	h = ms->dtmfh;
+	harg = ms->arg;
+	if (h)
+		h((char)digit, harg);
+}
+
+static void voice_recv(struct media_stream *ms, const struct rtp_header *hdr,
+		       struct mbuf *mb)
+{
+	size_t n = mbuf_get_left(mb);
+	const uint8_t *p = mbuf_buf(mb);
+
+	if (!n || n > MEDIA_RX_MAX) {
+		ms->st.rx_bad++;
+		return;
+	}
+	if (ms->rec) {
+		int16_t pcm[MEDIA_RX_MAX];
+
+		if (hdr->pt == MEDIA_PT_PCMU)
+			for (size_t i = 0; i < n; i++)
+				pcm[i] = ulaw_to_linear(p[i]);
+		else
+			for (size_t i = 0; i < n; i++)
+				pcm[i] = alaw_to_linear(p[i]);
+		recorder_feed(ms->rec, ms->rec_ch, pcm, n);
+	}
+	if (ms->bdst)
+		bridge_relay(ms, hdr, mb);
+}
+
+static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
+		     struct mbuf *mb, void *arg)
+{
+	struct media_stream *ms = arg;
+	(void)src;
+
+	ms->st.rx_packets++;
+	ms->st.rx_bytes += mbuf_get_left(mb);
+
+	if (hdr->pt == MEDIA_PT_PCMU || hdr->pt == MEDIA_PT_PCMA)
+		voice_recv(ms, hdr, mb);
+	else if ((int)hdr->pt == ms->tev_pt || (int)hdr->pt == ms->tev_lpt)
+		dtmf_recv(ms, hdr, mb);       /* may free ms: last */
+	else
+		ms->st.rx_bad++;
+}
+
+/**
+ * Create a stream: bind an RTP port in the engine's range and prepare
+ * its SDP (PCMU, PCMA, telephone-event 0-15).
+ *
+ * @param msp    Receives the stream; release with mem_deref()
+ * @param me     Engine (referenced)
+ * @param dtmfh  Called once per key press (may be NULL)
+ * @param arg    Handler argument
+ *
+ * @return 0, EINVAL, ENOMEM, EADDRINUSE (range full) or a socket error
+ */
+int media_stream_alloc(struct media_stream **msp, struct media_engine *me,
+		       media_dtmf_h *dtmfh, void *arg)
+{
+	struct media_stream *ms;
+	int err;
+
+	if (!msp || !me)
+		return EINVAL;
+	ms = mem_zalloc(sizeof(*ms), destructor);
+	if (!ms)
+		return ENOMEM;
+	ms->me = mem_ref(me);
+	ms->dtmfh = dtmfh;
+	ms->arg = arg;
+	ms->pt = MEDIA_PT_PCMU;
+	ms->tev_pt = -1;
+	ms->tev_lpt = MEDIA_PT_TELEV;
+	ms->rdir = SDP_SENDRECV;
+	ms->tx_next = rand_u32();
+	sa_init(&ms->raddr, AF_UNSPEC);
+	list_append(&me->streams, &ms->le, ms);
+
+	err = rtp_listen(&ms->rtp, IPPROTO_UDP, &me->laddr, me->port_min,
+			 me->port_max, false, rtp_recv, NULL, ms);
+	if (err) {
+		MEDIA_WARN("no RTP port free in %u-%u on %j: %m; widen the "
+			   "range\n", me->port_min, me->port_max, &me->laddr,
+			   err);
+		goto out;
+	}
+	err = telev_alloc(&ms->telev, TELEV_PTIME);
+	if (err)
+		goto out;
+	err = sdp_session_alloc(&ms->sdp, &me->laddr);
+	if (err)
+		goto out;
+	err = sdp_media_add(&ms->sdpm, ms->sdp, sdp_media_audio,
+			    sa_port(rtp_local(ms->rtp)), sdp_proto_rtpavp);
+	if (err)
+		goto out;
+	err  = sdp_format_add(NULL, ms->sdpm, false, "0", "PCMU", MEDIA_SRATE,
+			      1, NULL, NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, ms->sdpm, false, "8", "PCMA", MEDIA_SRATE,
+			      1, NULL, NULL, NULL, false, NULL);
+	err |= sdp_format_add(NULL, ms->sdpm, false, "101", telev_rtpfmt,
+			      MEDIA_SRATE, 1, NULL, NULL, NULL, false,
+			      "0-15");
+	if (err) {
+		err = ENOMEM;
+		goto out;
+	}
+	err = sdp_media_set_lattr(ms->sdpm, true, sdp_attr_ptime, "%d",
+				  MEDIA_PTIME);
+ out:
+	if (err)
+		mem_deref(ms);
+	else
+		*msp = ms;
+	return err;
+}
+
+const char *media_stream_codec(const struct media_stream *ms)
+{
+	if (!ms)
+		return NULL;
+	return ms->pt == MEDIA_PT_PCMA ? "PCMA" : "PCMU";
+}
+
+const struct sa *media_stream_laddr(const struct media_stream *ms)
+{
+	return ms ? rtp_local(ms->rtp) : NULL;
+}
+
+void media_stream_stats(const struct media_stream *ms,
+			struct media_stats *st)
+{
+	if (!st)
+		return;
+	if (!ms) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	*st = ms->st;
+}

@@ -1,0 +1,197 @@
+/* store/schema.c  The database schema and its migrations.
+ *
+ * The schema version is SQLite's PRAGMA user_version (0 in a new file).
+ * Migrations are an ordered list; migration i takes version i to i + 1
+ * and sets user_version itself, so its tables and its version commit in
+ * one transaction: a crash mid-migration leaves the old version whole.
+ * Each step reads the version after BEGIN IMMEDIATE, under the write
+ * lock, so two processes opening one new file cannot both apply a step.
+ * A file newer than this build is refused, never downgraded.
+ *
+ * Never edit a released migration; append one.
+ *
+ * Conventions: times are INTEGER Unix milliseconds, NULL when the thing
+ * did not happen; durations are *_ms and computed (VIRTUAL generated
+ * columns, SQLite >= 3.31) so they cannot disagree with the times.
+ */
+
+#include <errno.h>
+#include "store_int.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: first schema */
+	"CREATE TABLE calls ("
+	"  id          TEXT PRIMARY KEY,"
+	"  sip_callid  TEXT,"
+	"  caller      TEXT,"
+	"  dialled     TEXT,"
+	"  flow        TEXT,"
+	"  arrival     INTEGER,"
+	"  ivr_end     INTEGER,"
+	"  queue_entry INTEGER,"
+	"  answer      INTEGER,"
+	"  end_time    INTEGER,"
+	"  outcome     TEXT,"   /* 'active' until the call's record */
+	"  queue       TEXT,"
+	"  agent       TEXT,"
+	"  ended_by    TEXT,"
+	"  transfer_to TEXT,"
+	"  recording   TEXT,"
+	"  vars        TEXT,"
+	"  wrapup_end  INTEGER,"
+	"  wait_ms     INTEGER GENERATED ALWAYS AS (answer - queue_entry)"
+	"              VIRTUAL,"
+	"  talk_ms     INTEGER GENERATED ALWAYS AS (end_time - answer)"
+	"              VIRTUAL"
+	");"
+	"CREATE INDEX calls_arrival ON calls(arrival);"
+	"CREATE INDEX calls_queue ON calls(queue, arrival);"
+	"CREATE INDEX calls_agent ON calls(agent, arrival);"
+	/* store_open finds the calls a killed run left active: tiny */
+	"CREATE INDEX calls_active ON calls(id) WHERE outcome = 'active';"
+	"CREATE TABLE call_offers ("
+	"  call_id  TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,"
+	"  seq      INTEGER NOT NULL,"
+	"  agent    TEXT,"
+	"  start    INTEGER,"
+	"  end_time INTEGER,"
+	"  result   TEXT,"
+	"  ring_ms  INTEGER GENERATED ALWAYS AS (end_time - start) VIRTUAL,"
+	"  PRIMARY KEY (call_id, seq)"
+	");"
+	"CREATE TABLE call_holds ("
+	"  call_id  TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,"
+	"  seq      INTEGER NOT NULL,"
+	"  start    INTEGER,"
+	"  end_time INTEGER,"
+	"  by_side  TEXT,"
+	"  hold_ms  INTEGER GENERATED ALWAYS AS (end_time - start) VIRTUAL,"
+	"  PRIMARY KEY (call_id, seq)"
+	");"
+	"CREATE TABLE events ("
+	"  seq     INTEGER PRIMARY KEY,"   /* the server's event id */
+	"  time    INTEGER,"
+	"  type    TEXT NOT NULL,"
+	"  agent   TEXT,"
+	"  call_id TEXT,"
+	"  queue   TEXT,"
+	"  detail  TEXT"
+	");"
+	"CREATE INDEX events_call ON events(call_id);"
+	"CREATE INDEX events_agent ON events(agent, time);"
+	"CREATE TABLE recordings ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  call_id     TEXT NOT NULL,"
+	"  path        TEXT NOT NULL,"
+	"  agent       TEXT,"
+	"  queue       TEXT,"
+	"  start       INTEGER,"
+	"  duration_ms INTEGER"
+	");"
+	"CREATE INDEX recordings_call ON recordings(call_id);"
+	"CREATE TABLE config ("
+	"  kind    TEXT NOT NULL,"
+	"  id      TEXT NOT NULL,"
+	"  body    TEXT,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, id)"
+	");"
+	"PRAGMA user_version = 1;",
+};
+
+enum { MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };
+
+/** @return the schema version this build writes */
+int store_schema_latest(void)
+{
+	return MIGRATIONS;
+}
+
+static int fail(char *err, size_t errsz, const char *path, const char *what,
+		sqlite3 *db)
+{
+	if (err && errsz)
+		(void)re_snprintf(err, errsz, "%s: %s: %s", path, what,
+				  sqlite3_errmsg(db));
+	return EIO;
+}
+
+static int version_read(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/**
+ * Bring the schema of `db` up to date, one migration per transaction.
+ *
+ * @return 0, EIO (err says which step failed) or EPROTO (the file was
+ *         written by a newer build)
+ */
+int store_schema_migrate(sqlite3 *db, const char *path, char *err,
+			 size_t errsz)
+{
+	for (;;) {
+		int v = 0, rc;
+
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return fail(err, errsz, path, "schema: cannot lock the"
+				    " database", db);
+		rc = version_read(db, &v);
+		if (rc != SQLITE_OK) {
+			(void)fail(err, errsz, path, "schema: cannot read "
+				   "user_version", db);
+			goto rollback;
+		}
+		if (v > MIGRATIONS) {
+			if (err && errsz)
+				(void)re_snprintf(err, errsz, "%s: schema "
+						  "version %d is newer than "
+						  "this build's (%d); run a "
+						  "newer switchboard or use "
+						  "another file", path, v,
+						  MIGRATIONS);
+			(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return EPROTO;
+		}
+		if (v == MIGRATIONS) {
+			/* nothing to do: a read-only transaction */
+			rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+			if (rc != SQLITE_OK)
+				return fail(err, errsz, path, "schema: "
+					    "commit", db);
+			return 0;
+		}
+		rc = sqlite3_exec(db, migrations[v], NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			if (err && errsz)
+				(void)re_snprintf(err, errsz, "%s: schema: "
+						  "migration to version %d "
+						  "failed: %s", path, v + 1,
+						  sqlite3_errmsg(db));
+			goto rollback;
+		}
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			(void)fail(err, errsz, path, "schema: commit", db);
+			goto rollback;
+		}
+		continue;
+	rollback:
+		if (!sqlite3_get_autocommit(db))
+			(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return EIO;
+	}
+}

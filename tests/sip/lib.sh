@@ -1,0 +1,361 @@
+# tests/sip/lib.sh  Shared by the SIP tests: free ports, a server on
+# loopback with its own config, database and log, real peers (sipp,
+# baresip), and checks on the call records.  Source it with the build
+# directory as $1.  Everything lives in one temporary directory, removed
+# on success and kept (its path printed) on failure.
+#
+# Waiting is always on a condition (a log line, a file, a process) with
+# a generous timeout, never a bare sleep.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$(cd "$1" && pwd)
+SB=$BUILD/switchboard
+PROMPTS=$BUILD/prompts
+SCEN=$ROOT/tests/sip/scenarios
+T=$(mktemp -d /tmp/sbtest.XXXXXX)
+PIDS=()
+NAME=$(basename "$0" .sh)
+
+fail() {
+	echo "FAIL $NAME: $*" >&2
+	echo "---- server log (tail) ----" >&2
+	tail -n 60 "$T/sb.log" >&2 2>/dev/null || true
+	exit 1
+}
+
+cleanup() {
+	local rc=$?
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	if [ $rc -eq 0 ]; then
+		rm -rf "$T"
+	else
+		echo "$NAME: files kept in $T" >&2
+	fi
+}
+trap cleanup EXIT
+
+# A port free for both UDP and TCP on 127.0.0.1, from a range unlikely to
+# be in use; `ss` tells what is taken.  Ports handed out here are
+# remembered so one test never gets the same port twice.
+USED_PORTS=" "
+free_port() {
+	local p taken
+	taken=$(ss -Htanu 2>/dev/null | awk '{print $5}' | sed 's/.*://' \
+		| sort -u | tr '\n' ' ')
+	for _ in $(seq 1 200); do
+		p=$(( (RANDOM * 32768 + RANDOM) % 20000 + 30000 ))
+		case " $taken $USED_PORTS" in *" $p "*) continue ;; esac
+		USED_PORTS="$USED_PORTS$p "
+		echo "$p"
+		return 0
+	done
+	fail "no free port"
+}
+
+# A block of n consecutive free ports (for RTP ranges).
+free_range() {
+	local n=$1 base
+	base=$(( (RANDOM * 32768 + RANDOM) % 15000 + 30000 ))
+	echo "$base-$((base + n - 1))"
+}
+
+wait_for() {	# wait_for SECONDS DESCRIPTION COMMAND...
+	local t=$1 what=$2
+	shift 2
+	local end=$((SECONDS + t))
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $end ] || fail "timed out waiting for $what"
+		sleep 0.1
+	done
+}
+
+log_has() { grep -q -- "$1" "$T/sb.log"; }
+log_count() { grep -c -- "$1" "$T/sb.log" || true; }
+wait_log() {	# wait_log PATTERN [SECONDS]
+	wait_for "${2:-30}" "log line '$1'" log_has "$1"
+}
+
+# Default settings; a test changes them before write_conf.
+SIP_PORT=$(free_port)
+HTTP_PORT=$(free_port)
+RTP_RANGE=$(free_range 200)
+DB=$T/sb.db
+REC=$T/rec
+
+# write_conf EXTRA: the base configuration plus EXTRA (sections).
+write_conf() {
+	cat > "$T/sb.conf" <<CONF
+[server]
+sip        = 127.0.0.1:$SIP_PORT
+transports = udp tcp
+http       = 127.0.0.1:$HTTP_PORT
+rtp        = 127.0.0.1
+rtp_ports  = $RTP_RANGE
+database   = $DB
+prompts    = $PROMPTS
+recordings = $REC
+node       = t
+
+[trunk local]
+from = 127.0.0.1
+
+$1
+CONF
+}
+
+start_server() {
+	"$SB" --config "$T/sb.conf" --log-level debug \
+		>"$T/sb.out" 2>"$T/sb.log" &
+	SB_PID=$!
+	PIDS+=("$SB_PID")
+	wait_for 60 "server ready" grep -q "switchboard: ready" "$T/sb.out"
+}
+
+# Stop the server with SIGTERM; it must exit 0 (ASan/LSan findings make
+# it exit non-zero).
+stop_server() {
+	kill -TERM "$SB_PID"
+	local rc=0
+	wait "$SB_PID" || rc=$?
+	PIDS=("${PIDS[@]/$SB_PID}")
+	[ $rc -eq 0 ] || fail "server exited with $rc"
+	if grep -q "ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer" \
+		"$T/sb.log"; then
+		fail "sanitizer report in the server log"
+	fi
+}
+
+sql() { sqlite3 -batch -noheader "$DB" "$@"; }
+
+# sipp, in the background: run_sipp NAME SCENARIO [sipp args...]
+# Its exit status is collected by wait_sipp NAME.
+declare -A SIPP_PID
+run_sipp() {
+	local name=$1 scen=$2
+	shift 2
+	local port
+	port=$(free_port)
+	sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
+		-m 1 -timeout 120s -timeout_error \
+		-trace_err -error_file "$T/sipp-$name.err" \
+		-trace_msg -message_file "$T/sipp-$name.msg" \
+		"$@" "127.0.0.1:$SIP_PORT" \
+		</dev/null >"$T/sipp-$name.out" 2>&1 &
+	SIPP_PID[$name]=$!
+	PIDS+=("$!")
+}
+
+wait_sipp() {	# wait_sipp NAME: fails the test if sipp failed
+	local rc=0
+	wait "${SIPP_PID[$1]}" || rc=$?
+	[ $rc -eq 0 ] || { tail -n 30 "$T/sipp-$1.out" "$T/sipp-$1.err" \
+		2>/dev/null >&2; fail "sipp $1 exited with $rc"; }
+}
+
+# baresip as an agent phone: start_phone AGENT PASSWORD [WAV]
+# Registers with digest auth, answers automatically, sends WAV (8 kHz
+# mono) as its microphone, and takes commands on a ctrl_tcp port.
+declare -A PHONE_PID PHONE_CTRL
+start_phone() {
+	local user=$1 pass=$2 wav=${3:-}
+	local dir=$T/phone-$user sipport ctrl
+	sipport=$(free_port)
+	ctrl=$(free_port)
+	mkdir -p "$dir"
+	if [ -z "$wav" ]; then
+		wav=$dir/tone.wav
+		sox -q -n -r 8000 -c 1 -b 16 "$wav" synth 30 sine 400 vol 0.5
+	fi
+	cat > "$dir/config" <<CONF
+poll_method      epoll
+sip_listen       127.0.0.1:$sipport
+net_interface    127.0.0.1
+audio_player     aufile,/dev/null
+audio_source     aufile,$wav
+audio_alert      aufile,/dev/null
+rtp_ports        $(free_range 20 | tr '-' '-')
+module_path      /usr/lib/baresip/modules
+module           g711.so
+module           aufile.so
+module           ctrl_tcp.so
+module_app       account.so
+module_app       menu.so
+ctrl_tcp_listen  127.0.0.1:$ctrl
+CONF
+	cat > "$dir/accounts" <<CONF
+<sip:$user@127.0.0.1:$SIP_PORT>;auth_pass=$pass;outbound="sip:127.0.0.1:$SIP_PORT";regint=60;answermode=auto;audio_codecs=PCMU
+CONF
+	: > "$dir/contacts"
+	baresip -f "$dir" </dev/null >"$T/phone-$user.log" 2>&1 &
+	PHONE_PID[$user]=$!
+	PHONE_CTRL[$user]=$ctrl
+	PIDS+=("$!")
+}
+
+# phone_cmd AGENT COMMAND [PARAMS]: one ctrl_tcp command (netstring JSON)
+phone_cmd() {
+	local json="{\"command\":\"$2\",\"params\":\"${3:-}\",\"token\":\"t\"}"
+	exec 7<>"/dev/tcp/127.0.0.1/${PHONE_CTRL[$1]}"
+	printf '%d:%s,' "${#json}" "$json" >&7
+	exec 7>&-
+}
+
+stop_phone() {
+	kill -TERM "${PHONE_PID[$1]}" 2>/dev/null || true
+	wait "${PHONE_PID[$1]}" 2>/dev/null || true
+}
+
+# Dominant frequency (Hz) and RMS of one channel of a WAV, from sox.
+chan_stat() {	# chan_stat FILE CHANNEL -> "FREQ RMS"
+	sox "$1" -n remix "$2" stat 2>&1 | awk '
+		/Rough   frequency/ {f=$3}
+		/RMS     amplitude/ {r=$3}
+		END {print f, r}'
+}
+
+# caller_scenario FILE [key=value...]: a sipp caller.
+#   digits="1"        RFC 4733 digits sent (pcaps shipped with sip-tester)
+#   digit_wait=1500   ms after the ACK before the first digit
+#   audio=yes         play g711a.pcap (7 s of speech, PCMA) after digits
+#   end=bye|wait      we hang up after `talk` ms, or wait for the BYE
+#   talk=4000         ms before our BYE (end=bye)
+#   codecs="8 0 101"  payload types offered
+#   expect=200        final answer expected to the INVITE (488, 404...)
+caller_scenario() {
+	local file=$1
+	shift
+	local digits="" digit_wait=1500 audio=no end=bye talk=4000
+	local codecs="8 0 101" expect=200 kv
+	for kv in "$@"; do
+		eval "${kv%%=*}=\"\${kv#*=}\""
+	done
+	{
+	cat <<XML
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="caller">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: sip:5550123@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=caller 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP $codecs
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:18 G729/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+XML
+	if [ "$expect" != 200 ]; then
+		cat <<XML
+  <recv response="$expect"/>
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+XML
+		return
+	fi
+	cat <<XML
+  <recv response="200" rtd="true" rrs="true"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Contact: sip:5550123@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+XML
+	local first=1 d name
+	for d in $(echo "$digits" | grep -o .); do
+		case $d in
+		'*') name=star ;; '#') name=pound ;; *) name=$d ;;
+		esac
+		if [ $first = 1 ]; then
+			echo "  <pause milliseconds=\"$digit_wait\"/>"
+			first=0
+		else
+			echo "  <pause milliseconds=\"400\"/>"
+		fi
+		echo "  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/dtmf_2833_$name.pcap\"/></action></nop>"
+	done
+	if [ "$audio" = yes ]; then
+		echo "  <pause milliseconds=\"400\"/>"
+		echo "  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/g711a.pcap\"/></action></nop>"
+	fi
+	if [ "$end" = bye ]; then
+		cat <<XML
+  <pause milliseconds="$talk"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+</scenario>
+XML
+	else
+		cat <<XML
+  <recv request="BYE" timeout="100000"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+XML
+	fi
+	} > "$file"
+}
