@@ -1167,6 +1167,9 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 
 	(void)msg;
 	c->sess = mem_deref(c->sess);
+	/* libre closes with ECONNRESET when the peer sent BYE */
+	if (err == ECONNRESET)
+		err = 0;
 	LOG_INFO("call", "%s: caller hung up%s%m", c->id, err ? ": " : "",
 		 err);
 	switch (c->state) {

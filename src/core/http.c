@@ -218,6 +218,24 @@ static void set_state(struct center *cc, struct http_conn *conn,
 	mem_deref(out);
 }
 
+/* "/api/v1/agents/ID[/REST]" into ID and "/REST" (or empty). */
+static int path_agent(const struct pl *path, struct pl *id, struct pl *rest)
+{
+	static const char prefix[] = "/api/v1/agents/";
+	const size_t n = sizeof(prefix) - 1;
+	size_t i;
+
+	if (path->l <= n || memcmp(path->p, prefix, n))
+		return ENOENT;
+	for (i = n; i < path->l && path->p[i] != '/'; i++)
+		;
+	id->p = path->p + n;
+	id->l = i - n;
+	rest->p = path->p + i;
+	rest->l = path->l - i;
+	return id->l ? 0 : ENOENT;
+}
+
 static void http_handler(struct http_conn *conn, const struct http_msg *msg,
 			 void *arg)
 {
@@ -245,8 +263,7 @@ static void http_handler(struct http_conn *conn, const struct http_msg *msg,
 		status(cc, conn);
 		return;
 	}
-	if (re_regex(msg->path.p, msg->path.l, "^/api/v1/agents/[^/]+[^]*",
-		     &id, &rest) || id.l >= sizeof(buf)) {
+	if (path_agent(&msg->path, &id, &rest) || id.l >= sizeof(buf)) {
 		(void)jerr(conn, 404, "Not Found", "no such resource");
 		return;
 	}
@@ -256,7 +273,7 @@ static void http_handler(struct http_conn *conn, const struct http_msg *msg,
 		(void)jerr(conn, 404, "Not Found", "no such agent");
 		return;
 	}
-	if (!pl_isset(&rest) || !pl_strcmp(&rest, "")) {
+	if (!rest.l) {
 		struct odict *od;
 
 		if (pl_strcmp(&msg->met, "GET"))

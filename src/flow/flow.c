@@ -338,7 +338,8 @@ static int step_args(const struct pctx *x, struct flow_step *s,
 
 	case FLOW_STEP_COLLECT:
 		if (!nw)
-			return perr(x, "collect needs a variable and a prompt");
+			return perr(x, "collect needs a variable and a "
+				    "prompt");
 		err = name_copy(x, s->var, &w[0].k, "variable");
 		if (err)
 			return err;
@@ -454,7 +455,7 @@ static int step_parse(const struct pctx *x, struct flow_step *s,
 	if (t[0].kv)
 		return perr(x, "line starts with option '%r'; it must start "
 			    "with an action", &t[0].k);
-	for (unsigned i = 0; i < sizeof(act_names) / sizeof(act_names[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(act_names); i++) {
 		if (pl_is(&t[0].k, act_names[i])) {
 			s->type = (enum flow_step_type)i;
 			found = true;

@@ -337,13 +337,31 @@ static int on_digit(struct flow_run *run, char digit, int64_t now,
 	return act_wait(run, act);
 }
 
+/* Caller numbers come from the network: keep at most FLOW_ANI_MAX bytes
+ * (a number that long matches no customer anyway). */
+static int bounded_dup(char **dst, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n > FLOW_ANI_MAX)
+		n = FLOW_ANI_MAX;
+	*dst = mem_alloc(n + 1, NULL);
+	if (!*dst)
+		return ENOMEM;
+	memcpy(*dst, src ? src : "", n);
+	(*dst)[n] = '\0';
+	return 0;
+}
+
 /**
  * Start a run of flow `flow` of a checked set, for a call from `ani` to
  * `dnis` (NULL for none).  `lookuph` (may be NULL: nobody is found) is
  * called synchronously by lookup steps and must not release the run.
  *
- * @return 0; EINVAL (bad arguments, set not checked, ANI over 256
- *         bytes); ENOENT (no such flow); ENOMEM
+ * `ani` and `dnis` are cut to 256 bytes.
+ *
+ * @return 0; EINVAL (bad arguments, set not checked); ENOENT (no such
+ *         flow); ENOMEM
  */
 int flow_run_alloc(struct flow_run **runp, struct flow_set *fs,
 		   const char *flow, const char *ani, const char *dnis,
@@ -358,9 +376,6 @@ int flow_run_alloc(struct flow_run **runp, struct flow_set *fs,
 	f = flow_find(fs, flow);
 	if (!f)
 		return ENOENT;
-	if ((ani && strlen(ani) > FLOW_ANI_MAX) ||
-	    (dnis && strlen(dnis) > FLOW_ANI_MAX))
-		return EINVAL;
 	run = mem_zalloc(sizeof(*run), run_destructor);
 	if (!run)
 		return ENOMEM;
@@ -368,9 +383,9 @@ int flow_run_alloc(struct flow_run **runp, struct flow_set *fs,
 	run->f = f;
 	run->lookuph = lookuph;
 	run->arg = arg;
-	err = str_dup(&run->ani, ani ? ani : "");
+	err = bounded_dup(&run->ani, ani);
 	if (!err)
-		err = str_dup(&run->dnis, dnis ? dnis : "");
+		err = bounded_dup(&run->dnis, dnis);
 	if (err)
 		mem_deref(run);
 	else

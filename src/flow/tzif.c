@@ -398,9 +398,8 @@ static int64_t rule_day(const struct tz_rule *r, int64_t y)
 
 	default:
 		d1 = flow_days_from_civil(y, r->m, 1);
-		len = (unsigned)(flow_days_from_civil(r->m == 12 ? y + 1 : y,
-						      r->m == 12 ? 1 : r->m + 1,
-						      1) - d1);
+		len = r->m == 12 ? 31 : (unsigned)(flow_days_from_civil(y,
+			r->m + 1, 1) - d1);
 		wd1 = (unsigned)(((d1 + 4) % 7 + 7) % 7);   /* 0 = Sunday */
 		day = (int64_t)((r->d + 7 - wd1) % 7) + (r->w - 1) * 7;
 		while (day >= len)

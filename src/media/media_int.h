@@ -33,7 +33,7 @@ enum {
 	MEDIA_PTIME        = 20,              /* ms per frame */
 	MEDIA_FRAME        = 160,             /* samples (bytes) per frame */
 	MEDIA_CATCHUP      = 3,               /* frames sent late per tick */
-	MEDIA_RX_MAX       = 960,             /* largest G.711 payload (120 ms) */
+	MEDIA_RX_MAX       = 960,             /* largest payload: 120 ms */
 	MEDIA_PT_PCMU      = 0,
 	MEDIA_PT_PCMA      = 8,
 	MEDIA_PT_TELEV     = 101,

@@ -81,7 +81,8 @@ static int wav_parse(const uint8_t *buf, size_t len, const char *path,
 
 			if (sz < 16 || sz > left) {
 				re_snprintf(err, errsz, "%s: truncated fmt "
-					    "chunk; the file is damaged", path);
+					    "chunk; the file is damaged",
+					    path);
 				return EBADMSG;
 			}
 			fmt = rd_u16(body);

@@ -78,6 +78,10 @@ wait_for() {	# wait_for SECONDS DESCRIPTION COMMAND...
 
 log_has() { grep -q -- "$1" "$T/sb.log"; }
 log_count() { grep -c -- "$1" "$T/sb.log" || true; }
+log_count_ge() { [ "$(log_count "$1")" -ge "$2" ]; }
+wait_count() {	# wait_count PATTERN N [SECONDS]: N lines match
+	wait_for "${3:-30}" "$2 log lines '$1'" log_count_ge "$1" "$2"
+}
 wait_log() {	# wait_log PATTERN [SECONDS]
 	wait_for "${2:-30}" "log line '$1'" log_has "$1"
 }
@@ -358,4 +362,231 @@ XML
 XML
 	fi
 	} > "$file"
+}
+
+# register_sipp USER PASSWORD CONTACT_PORT: register USER (digest auth)
+# with its contact at 127.0.0.1:CONTACT_PORT, where a sipp UAS answers.
+register_sipp() {
+	local user=$1 pass=$2 cport=$3 f=$T/reg-$1.xml
+	cat > "$f" <<XML
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register">
+  <send retrans="500">
+    <![CDATA[
+      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:$user@[remote_ip]:[remote_port]>;tag=[pid]reg[call_number]
+      To: <sip:$user@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 REGISTER
+      Contact: <sip:$user@127.0.0.1:$cport>
+      Expires: 3600
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="401" auth="true"/>
+  <send retrans="500">
+    <![CDATA[
+      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:$user@[remote_ip]:[remote_port]>;tag=[pid]reg[call_number]
+      To: <sip:$user@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 2 REGISTER
+      Contact: <sip:$user@127.0.0.1:$cport>
+      [authentication username=$user password=$pass]
+      Expires: 3600
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200"/>
+</scenario>
+XML
+	run_sipp "reg-$user" "$f"
+	wait_sipp "reg-$user"
+}
+
+# agent_scenario FILE MODE [key=value...]: a sipp UAS agent phone.
+#   MODE answer: ring `ring` ms, answer (PCMA), send speech, then wait
+#                for the BYE (end=wait) or hang up after `talk` ms
+#                (end=bye)
+#   MODE noanswer: ring until CANCELled
+#   MODE busy: answer 486 Busy Here
+agent_scenario() {
+	local file=$1 mode=$2
+	shift 2
+	local ring=300 end=wait talk=3000 kv
+	for kv in "$@"; do
+		eval "${kv%%=*}=\"\${kv#*=}\""
+	done
+	{
+	cat <<XML
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="agent">
+XML
+	if [ "$mode" = answer ] && [ "$end" = bye ]; then
+		cat <<XML
+  <recv request="INVITE" crlf="true" rrs="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="from"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="to"/>
+    </action>
+  </recv>
+XML
+	else
+		echo '  <recv request="INVITE" crlf="true" rrs="true"/>'
+	fi
+	cat <<XML
+XML
+	case $mode in
+	busy)
+		cat <<XML
+  <send>
+    <![CDATA[
+      SIP/2.0 486 Busy Here
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK"/>
+</scenario>
+XML
+		;;
+	noanswer)
+		cat <<XML
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:agent@[local_ip]:[local_port]>
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="CANCEL" timeout="120000"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <send>
+    <![CDATA[
+      SIP/2.0 487 Request Terminated
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      CSeq: [cseq] INVITE
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK"/>
+</scenario>
+XML
+		;;
+	answer)
+		cat <<XML
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:agent@[local_ip]:[local_port]>
+      Content-Length: 0
+    ]]>
+  </send>
+  <pause milliseconds="$ring"/>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:agent@[local_ip]:[local_port]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=agent 1 1 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 8 101
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:101 telephone-event/8000
+    ]]>
+  </send>
+  <recv request="ACK" crlf="true"/>
+  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>
+XML
+		if [ "$end" = bye ]; then
+			cat <<XML
+  <pause milliseconds="$talk"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: [\$to];tag=[pid]SIPpTag01[call_number]
+      To: [\$from]
+      [last_Call-ID:]
+      CSeq: 100 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200"/>
+</scenario>
+XML
+		else
+			cat <<XML
+  <recv request="BYE" timeout="120000"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+XML
+		fi
+		;;
+	esac
+	} > "$file"
+}
+
+# run_agent NAME SCENARIO PORT [calls]: a sipp UAS on PORT (background).
+run_agent() {
+	local name=$1 scen=$2 port=$3 calls=${4:-1}
+	sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
+		-m "$calls" -timeout 120s -timeout_error \
+		-trace_err -error_file "$T/sipp-$name.err" \
+		-trace_msg -message_file "$T/sipp-$name.msg" \
+		</dev/null >"$T/sipp-$name.out" 2>&1 &
+	SIPP_PID[$name]=$!
+	PIDS+=("$!")
 }

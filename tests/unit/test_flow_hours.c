@@ -259,7 +259,7 @@ static void test_flow_hours_errors(void **state)
 	expect_bad((const char *const[]){"timezone", "Europe/..",
 			NULL}, EINVAL, "bad timezone");
 	expect_bad((const char *const[]){"timezone", "Europe",
-			NULL}, EINVAL, "unknown timezone 'Europe'");   /* dir */
+			NULL}, EINVAL, "unknown timezone 'Europe'"); /* dir */
 	expect_bad((const char *const[]){"timezone", "Europe/Berlin x",
 			NULL}, EINVAL, "bad timezone");
 	expect_bad((const char *const[]){"mon", "08:00-09:00", NULL}, EINVAL,

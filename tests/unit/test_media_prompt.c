@@ -390,8 +390,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_prompt_load_good,
 						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prompt_later_dir_overrides,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_prompt_later_dir_overrides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prompt_refuse_stereo,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prompt_refuse_16k,

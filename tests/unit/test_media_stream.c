@@ -535,8 +535,7 @@ static void test_stream_offer_refused(void **state)
 	/* NUL inside */
 	mb = mbuf_alloc(64);
 	assert_int_equal(0, mbuf_write_mem(mb, (const uint8_t *)
-					   "v=0\r\n\0m=audio 4000 RTP/AVP 0\r\n",
-					   31));
+			 "v=0\r\n\0m=audio 4000 RTP/AVP 0\r\n", 31));
 	mb->pos = 0;
 	assert_int_equal(EBADMSG, media_stream_offer(b, mb));
 	assert_int_equal(EBADMSG, media_stream_answer(b, mb));
@@ -762,6 +761,16 @@ static void test_stream_record_stereo(void **state)
 	assert_int_equal(0, media_stream_record(d, rec, 1));
 	assert_int_equal(EBUSY, media_stream_record(c, rec, 1));
 	assert_int_equal(EINVAL, media_stream_record(c, rec, 2));
+	assert_int_equal(EBUSY, media_stream_record(c, rec, 0));
+	assert_int_equal(0, media_stream_record(c, NULL, 0));  /* stop */
+	{
+		struct media_recorder *bad = NULL;
+		char p2[600];
+
+		snprintf(p2, sizeof(p2), "%s/absent/x.wav", fx->dir);
+		assert_int_equal(ENOENT, media_recorder_alloc(&bad, p2));
+		assert_null(bad);
+	}
 
 	assert_int_equal(0, media_stream_play(a, l1k, 1, true, NULL, NULL));
 	assert_int_equal(0, media_stream_play(c, l400, 1, true, NULL, NULL));

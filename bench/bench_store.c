@@ -1,10 +1,8 @@
 /* bench/bench_store.c  The store's writer (src/store): records committed
  * per second, group commit in WAL mode with synchronous=FULL.
  *
- * Never run by `make check`.  Usage: bench_store --help.  It needs
- * sbstore: until CMake links bench programs with it, build it by hand
- * with the Release flags of bench/README.md plus -DHAVE_STDBOOL_H, the
- * four files of src/store and -lre -lsqlite3 -lpthread.
+ * Never run by `make check`.  Usage: bench_store --help.  It reaches
+ * sbstore through sbcore (CMakeLists.txt links every bench with it).
  *
  * Method, in a fresh database under --dir (removed afterwards):
  *   1. call records: --calls store_call_end records, each with 3 offers
@@ -148,7 +146,22 @@ static void print_machine(const struct opts *o)
 			snprintf(line, sizeof(line), "unknown\n");
 		pclose(f);
 	}
+	line[strcspn(line, "\n")] = '\0';
 	printf("commit:   %s", line);
+	snprintf(cmd, sizeof(cmd), "git --no-optional-locks -C \"$(dirname "
+		 "'%s')/..\" status --porcelain --untracked-files=no -- "
+		 "src/store 2>/dev/null | wc -l", __FILE__);
+	f = popen(cmd, "r");
+	if (f) {
+		char n[32] = "0";
+		long k = fgets(n, sizeof(n), f) ? strtol(n, NULL, 10) : 0;
+
+		if (k > 0)
+			printf(" (+ uncommitted changes in %ld files of "
+			       "src/store)", k);
+		pclose(f);
+	}
+	printf("\n");
 #ifdef __clang__
 	printf("build:    clang %s", __clang_version__);
 #else
