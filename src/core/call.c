@@ -316,7 +316,8 @@ static void leg_estab_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	offer_close(c, "answered");
-	c->t_answer = center_wall(c->cc);
+	if (!c->t_answer)
+		c->t_answer = center_wall(c->cc);
 	str_ncpy(c->agent_name, a->cfg->id, sizeof(c->agent_name));
 	tmr_cancel(&c->tmr_announce);
 	media_stream_stop(c->ms);
@@ -337,6 +338,7 @@ static void hold_begin(struct call *c, const char *by)
 		c->holds[c->nholds].end = 0;
 		c->holds[c->nholds].by = by;
 		c->nholds++;
+		LOG_INFO("call", "%s: on hold by %s", c->id, by);
 		center_event(c->cc, "hold", c->agent_name, c->id,
 			     c->queue_name, "by %s", by);
 	}
@@ -346,6 +348,8 @@ static void hold_end(struct call *c)
 {
 	if (c->nholds && !c->holds[c->nholds - 1].end) {
 		c->holds[c->nholds - 1].end = center_wall(c->cc);
+		LOG_INFO("call", "%s: resumed (hold by %s)", c->id,
+			 c->holds[c->nholds - 1].by);
 		center_event(c->cc, "resume", c->agent_name, c->id,
 			     c->queue_name, "by %s",
 			     c->holds[c->nholds - 1].by);
