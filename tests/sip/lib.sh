@@ -137,6 +137,7 @@ stop_server() {
 }
 
 sql() { sqlite3 -batch -noheader "$DB" "$@"; }
+sql_is() { [ "$(sql "$1")" = "$2" ]; }    # sql_is QUERY EXPECTED
 
 # sipp, in the background: run_sipp NAME SCENARIO [sipp args...]
 # Its exit status is collected by wait_sipp NAME.
