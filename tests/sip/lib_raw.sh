@@ -30,10 +30,11 @@ raw_close() {
 
 # The local port of fd 3: its inode in /proc/net/{udp,tcp}.
 raw_lport() {
-	local ino
-	ino=$(readlink "/proc/$BASHPID/fd/3" | sed 's/[^0-9]//g')
-	awk -v ino="$ino" '$10 == ino {split($2, a, ":");
-		print strtonum("0x" a[2]); exit}' "/proc/net/$1"
+	local ino hex
+	ino=$(readlink "/proc/$BASHPID/fd/3" | sed "s/[^0-9]//g")
+	hex=$(awk -v ino="$ino" '$10 == ino {split($2, a, ":"); print a[2]; exit}' \
+		"/proc/net/$1")
+	[ -n "$hex" ] && echo $((16#$hex))
 }
 
 # raw_msg FILE TEMPLATE [BODY]: a message from a template (see above).
@@ -42,7 +43,7 @@ raw_msg() {
 	local file=$1 tmpl=$2 body=${3:-} tp
 	tp=$(echo "$RAW_TP" | tr a-z A-Z)
 	RAW_SEQ=$((RAW_SEQ + 1))
-	printf '%s' "$tmpl" | sed \
+	printf '%s\n' "${tmpl%$'\n'}" | sed \
 		-e "s/@PORT@/$RAW_LPORT/g" \
 		-e "s/@SB@/127.0.0.1:$SIP_PORT/g" \
 		-e "s/@BRANCH@/z9hG4bK$$.$RAW_SEQ.$RANDOM/g" \

@@ -1,0 +1,55 @@
+/* core/call.h  Shared by core/call*.c: one call's pieces (struct call is
+ * in core.h).  call.c: life cycle and the caller's leg; call_agent.c:
+ * agent legs, bridge, recording, hold, transfer; call_queue.c: waiting;
+ * call_ivr.c: flows and digits.
+ */
+
+#ifndef SB_CORE_CALL_H
+#define SB_CORE_CALL_H
+
+#include <stdbool.h>
+#include "media/media.h"
+
+struct call;
+struct leg;
+struct agent;
+struct cfg_queue;
+struct sip;
+struct sip_msg;
+
+extern const char *call_allow_hdr;
+
+/* call.c */
+int  call_play(struct call *c, const char *const *names, unsigned n,
+	       bool loop, media_done_h *doneh);
+void call_finish(struct call *c);
+void call_end(struct call *c, const char *outcome, const char *ended_by);
+void call_end_prompt(struct call *c, const char *prompt,
+		     const char *outcome);
+
+/* call_agent.c */
+void call_leg_destructor(void *arg);
+void call_legs_drop(struct call *c, struct leg *keep);
+void call_offer_close(struct call *c, const char *result);
+void call_record_stop(struct call *c);
+void call_hold_begin(struct call *c, const char *by);
+void call_hold_end(struct call *c);
+bool call_holding(enum media_dir d);
+void call_ring(struct call *c, struct agent *a);
+void call_transfer_do(void *arg);
+
+/* call_queue.c */
+void call_announce(struct call *c, bool first);
+void call_announce_timer(void *arg);
+void call_queue_enter(struct call *c, const struct cfg_queue *q);
+void call_callback_request(struct call *c);
+
+/* call_ivr.c */
+void call_flow_start(struct call *c, const char *flow);
+void call_transfer_number(struct call *c, const char *number);
+void call_digit(struct call *c, char d);
+void call_dtmf_handler(char d, void *arg);
+void call_info_handler(struct sip *sip, const struct sip_msg *msg,
+		       void *arg);
+
+#endif

@@ -1,0 +1,461 @@
+/* core/call_agent.c  The agent's side of a call: ringing the chosen
+ * agent's phones (one outgoing leg per registered contact, forked), the
+ * ring timeout and misses reported to the engine, answer and bridge,
+ * recording, hold and resume from the agent's phone, and the agent's
+ * blind transfer (REFER).  call.c has the life cycle; core/call.h the
+ * shared declarations.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "libre.h"
+#include "flow/flow.h"
+#include "media/media.h"
+#include "sip/registrar.h"
+#include "store/store.h"
+#include "core/core.h"
+#include "core/call.h"
+
+static void leg_refer_handler(struct sip *sip, const struct sip_msg *msg,
+			      void *arg);
+
+void call_leg_destructor(void *arg)
+{
+	struct leg *l = arg;
+
+	l->sess = mem_deref(l->sess);   /* CANCEL or BYE when still live */
+	l->ms = mem_deref(l->ms);
+	l->uri = mem_deref(l->uri);
+}
+
+void call_legs_drop(struct call *c, struct leg *keep)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < c->nlegs; i++) {
+		if (c->legs[i] == keep)
+			c->legs[k++] = keep;
+		else
+			mem_deref(c->legs[i]);
+	}
+	c->nlegs = k;
+}
+
+static struct call_offer *offer_cur(struct call *c)
+{
+	if (!c->noffers)
+		return NULL;
+	return c->offers[c->noffers - 1].end ? NULL
+		: &c->offers[c->noffers - 1];
+}
+
+void call_offer_close(struct call *c, const char *result)
+{
+	struct call_offer *o = offer_cur(c);
+
+	if (o) {
+		o->end = center_wall(c->cc);
+		o->result = result;
+	}
+}
+
+static void ring_fail(struct call *c, enum acd_miss miss,
+		      const char *result)
+{
+	struct agent *a = c->agent;
+	int err;
+
+	tmr_cancel(&c->tmr_ring);
+	call_legs_drop(c, NULL);
+	call_offer_close(c, result);
+	c->agent = NULL;
+	if (c->state == CALL_RINGING)
+		c->state = CALL_QUEUED;
+	if (!a || !c->contact)
+		return;
+	LOG_INFO("call", "%s: agent %s did not answer (%s)", c->id,
+		 a->cfg->id, result);
+	err = acd_offer_miss(c->contact, a->acd, miss, center_now(c->cc));
+	if (err)
+		LOG_WARN("call", "%s: miss for %s: %s", c->id, a->cfg->id,
+			 acd_errmsg(c->cc->acd));
+	center_acd_sched(c->cc);
+}
+
+static void ring_timeout(void *arg)
+{
+	ring_fail(arg, ACD_MISS_NO_ANSWER, "no-answer");
+}
+
+static void ring_nobody(void *arg)
+{
+	ring_fail(arg, ACD_MISS_BUSY, "unregistered");
+}
+
+static int leg_answer_handler(const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	int err;
+
+	err = media_stream_answer(l->ms, msg->mb);
+	if (err)
+		LOG_WARN("call", "%s: agent leg answer SDP unusable: %m",
+			 l->call->id, err);
+	return err;
+}
+
+static void record_start(struct call *c, struct leg *l)
+{
+	char path[512];
+	int err;
+
+	if (!c->q || !c->q->record || c->rec)
+		return;
+	(void)mkdir(c->cc->cfg->recordings, 0750);
+	re_snprintf(path, sizeof(path), "%s/%s.wav", c->cc->cfg->recordings,
+		    c->id);
+	err = media_recorder_alloc(&c->rec, path);
+	if (err) {
+		LOG_ERR("call", "%s: cannot record to %s: %m", c->id, path,
+			err);
+		return;
+	}
+	(void)str_dup(&c->rec_path, path);
+	c->rec_start = center_wall(c->cc);
+	(void)media_stream_record(c->ms, c->rec, 0);
+	(void)media_stream_record(l->ms, c->rec, 1);
+}
+
+void call_record_stop(struct call *c)
+{
+	uint64_t dur;
+	int err;
+
+	if (!c->rec)
+		return;
+	(void)media_stream_record(c->ms, NULL, 0);
+	for (unsigned i = 0; i < c->nlegs; i++)
+		(void)media_stream_record(c->legs[i]->ms, NULL, 1);
+	dur = media_recorder_duration_ms(c->rec);
+	c->rec = mem_deref(c->rec);     /* writes the WAV header */
+	err = store_recording(c->cc->store, c->id, c->rec_path,
+			      c->agent_name, c->queue_name, c->rec_start, dur);
+	if (err)
+		LOG_ERR("store", "%s: recording not indexed: %m", c->id, err);
+}
+
+static void leg_estab_handler(const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call;
+	struct agent *a = c->agent;
+	int err;
+
+	(void)msg;
+	if (c->state != CALL_RINGING || !a || c->bridged) {
+		l->failed = true;
+		l->sess = mem_deref(l->sess);    /* BYE */
+		return;
+	}
+	tmr_cancel(&c->tmr_ring);
+	l->answered = true;
+	c->bridged = l;
+	call_legs_drop(c, l);
+	c->state = CALL_BRIDGED;
+	err = acd_offer_answer(c->contact, a->acd, center_now(c->cc));
+	center_acd_sched(c->cc);
+	if (err) {
+		LOG_WARN("call", "%s: answer by %s refused: %s", c->id,
+			 a->cfg->id, acd_errmsg(c->cc->acd));
+		call_end(c, "failed", "system");
+		return;
+	}
+	call_offer_close(c, "answered");
+	if (!c->t_answer)
+		c->t_answer = center_wall(c->cc);
+	str_ncpy(c->agent_name, a->cfg->id, sizeof(c->agent_name));
+	tmr_cancel(&c->tmr_announce);
+	media_stream_stop(c->ms);
+	err = media_stream_bridge(c->ms, l->ms);
+	if (err)
+		LOG_ERR("call", "%s: bridge failed: %m", c->id, err);
+	record_start(c, l);
+	c->cc->st.bridges++;
+	LOG_INFO("call", "%s: bridged to agent %s (%s)", c->id, a->cfg->id,
+		 media_stream_codec(l->ms));
+}
+
+void call_hold_begin(struct call *c, const char *by)
+{
+	if (c->nholds < ARRAY_SIZE(c->holds)
+	    && !(c->nholds && !c->holds[c->nholds - 1].end)) {
+		c->holds[c->nholds].start = center_wall(c->cc);
+		c->holds[c->nholds].end = 0;
+		c->holds[c->nholds].by = by;
+		c->nholds++;
+		LOG_INFO("call", "%s: on hold by %s", c->id, by);
+		center_event(c->cc, "hold", c->agent_name, c->id,
+			     c->queue_name, "by %s", by);
+	}
+}
+
+void call_hold_end(struct call *c)
+{
+	if (c->nholds && !c->holds[c->nholds - 1].end) {
+		c->holds[c->nholds - 1].end = center_wall(c->cc);
+		LOG_INFO("call", "%s: resumed (hold by %s)", c->id,
+			 c->holds[c->nholds - 1].by);
+		center_event(c->cc, "resume", c->agent_name, c->id,
+			     c->queue_name, "by %s",
+			     c->holds[c->nholds - 1].by);
+	}
+}
+
+bool call_holding(enum media_dir d)
+{
+	return d == MEDIA_SENDONLY || d == MEDIA_INACTIVE;
+}
+
+/* The agent's phone sent a re-INVITE: hold or resume. */
+static int leg_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			     void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call;
+	int err;
+
+	err = media_stream_offer(l->ms, msg->mb);
+	if (err)
+		return err;
+	if (c->state == CALL_BRIDGED && l == c->bridged) {
+		if (call_holding(media_stream_peer_dir(l->ms))) {
+			media_stream_set_dir(l->ms, MEDIA_RECVONLY);
+			media_stream_unbridge(c->ms);
+			(void)call_play(c, (const char *[]){c->q ? c->q->moh
+				   : "moh"}, 1, true, NULL);
+			call_hold_begin(c, "agent");
+		}
+		else {
+			media_stream_set_dir(l->ms, MEDIA_SENDRECV);
+			media_stream_stop(c->ms);
+			(void)media_stream_bridge(c->ms, l->ms);
+			call_hold_end(c);
+		}
+	}
+	return media_stream_sdp(l->ms, false, descp);
+}
+
+static void leg_close_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call;
+	bool all_failed = true;
+	uint16_t scode = msg ? msg->scode : 0;
+
+	if (l == c->bridged) {
+		LOG_INFO("call", "%s: agent %s hung up", c->id,
+			 c->agent_name);
+		l->sess = mem_deref(l->sess);
+		call_end(c, NULL, "agent");
+		return;
+	}
+	l->failed = true;
+	l->scode = scode;
+	l->sess = mem_deref(l->sess);
+	if (c->state != CALL_RINGING)
+		return;
+	for (unsigned i = 0; i < c->nlegs; i++)
+		all_failed &= c->legs[i]->failed;
+	if (!all_failed)
+		return;
+	(void)err;
+	if (scode == 486 || scode == 600)
+		ring_fail(c, ACD_MISS_BUSY, "busy");
+	else if (scode == 603)
+		ring_fail(c, ACD_MISS_REJECTED, "rejected");
+	else
+		ring_fail(c, ACD_MISS_NO_ANSWER, "no-answer");
+}
+
+static void leg_info_handler(struct sip *sip, const struct sip_msg *msg,
+			     void *arg)
+{
+	(void)sip_reply(sip, msg, 200, "OK");
+	(void)arg;
+}
+
+static int from_user(const struct call *c, char *buf, size_t sz)
+{
+	const char *s = c->caller;
+
+	for (size_t i = 0; s[i]; i++) {
+		char ch = s[i];
+
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z')
+		      || (ch >= 'A' && ch <= 'Z') || ch == '+' || ch == '-'
+		      || ch == '.' || ch == '_'))
+			return re_snprintf(buf, sz, "anonymous");
+	}
+	return re_snprintf(buf, sz, "%s", s[0] ? s : "anonymous");
+}
+
+/* Ring every registered contact of agent a. */
+void call_ring(struct call *c, struct agent *a)
+{
+	struct registrar_contact rc[REG_CONTACTS_MAX];
+	char from[160], user[80];
+	struct sa laddr;
+	unsigned n;
+	int err;
+
+	c->agent = a;
+	c->state = CALL_RINGING;
+	if (c->noffers < ARRAY_SIZE(c->offers)) {
+		struct call_offer *o = &c->offers[c->noffers++];
+
+		str_ncpy(o->agent, a->cfg->id, sizeof(o->agent));
+		o->start = center_wall(c->cc);
+		o->end = 0;
+		o->result = NULL;
+	}
+	c->cc->st.offers++;
+	n = registrar_contacts(c->cc->reg, a->cfg->id, rc, ARRAY_SIZE(rc));
+	(void)sip_transp_laddr(c->cc->sip, &laddr, SIP_TRANSP_UDP, NULL);
+	from_user(c, user, sizeof(user));
+	re_snprintf(from, sizeof(from), "sip:%s@%J", user, &laddr);
+	for (unsigned i = 0; i < n && c->nlegs < CALL_LEGS_MAX; i++) {
+		struct mbuf *desc = NULL;
+		struct leg *l = mem_zalloc(sizeof(*l), call_leg_destructor);
+
+		if (!l)
+			break;
+		l->call = c;
+		err = str_dup(&l->uri, rc[i].uri);
+		err = err ? err : media_stream_alloc(&l->ms, c->cc->media,
+						     NULL, NULL);
+		err = err ? err : media_stream_sdp(l->ms, true, &desc);
+		err = err ? err : sipsess_connect(&l->sess, c->cc->sock,
+			l->uri, user, from, "switchboard", NULL, 0,
+			"application/sdp", desc, NULL, NULL, false,
+			leg_offer_handler, leg_answer_handler, NULL,
+			leg_estab_handler, leg_info_handler,
+			leg_refer_handler, leg_close_handler, l,
+			"%sX-Switchboard-Call: %s\r\n"
+			"X-Switchboard-Queue: %s\r\n", call_allow_hdr, c->id,
+			c->queue_name);
+		mem_deref(desc);
+		if (err) {
+			LOG_WARN("call", "%s: cannot ring %s at %s: %m",
+				 c->id, a->cfg->id, rc[i].uri, err);
+			mem_deref(l);
+			continue;
+		}
+		c->legs[c->nlegs++] = l;
+	}
+	if (!c->nlegs) {
+		/* Nothing to ring: tell the engine from a fresh stack. */
+		tmr_start(&c->tmr_ring, 0, ring_nobody, c);
+		return;
+	}
+	LOG_INFO("call", "%s: ringing agent %s (%u contact%s)", c->id,
+		 a->cfg->id, c->nlegs, c->nlegs == 1 ? "" : "s");
+	tmr_start(&c->tmr_ring, c->q ? c->q->ring_ms : 15000, ring_timeout,
+		  c);
+}
+
+/* Carry out the agent's blind transfer: the agent's leg is released
+ * (BYE), the engine closes the agent's part (talk recorded, wrap-up),
+ * and the caller goes on: to the target queue keeping the contact, or
+ * into the target number's flow. */
+void call_transfer_do(void *arg)
+{
+	struct call *c = arg;
+	const struct cfg_number *nu;
+	struct acd_queue *aq = NULL;
+	int err;
+
+	if (c->state != CALL_BRIDGED || !c->contact || !c->transfer_to)
+		return;
+	nu = config_number(c->cc->cfg, c->transfer_to);
+	if (!nu)
+		return;
+	call_record_stop(c);
+	media_stream_unbridge(c->ms);
+	call_hold_end(c);
+	c->bridged = NULL;
+	call_legs_drop(c, NULL);
+	c->agent = NULL;
+	if (nu->kind == CFG_TO_QUEUE)
+		aq = acd_queue_find(c->cc->acd, nu->target);
+	c->state = aq ? CALL_QUEUED : CALL_IVR;
+	c->transferring = !aq;
+	if (aq)
+		call_announce(c, true);
+	err = acd_contact_transfer(c->contact, aq, center_now(c->cc));
+	center_acd_sched(c->cc);
+	if (err) {
+		LOG_WARN("call", "%s: transfer: %s", c->id,
+			 acd_errmsg(c->cc->acd));
+		c->transferring = false;
+		call_end(c, "failed", "system");
+		return;
+	}
+	if (aq) {
+		if (c->state == CALL_QUEUED && c->q && c->q->announce_ms)
+			tmr_start(&c->tmr_announce, c->q->announce_ms,
+				  call_announce_timer, c);
+		return;
+	}
+	c->transferring = false;
+	c->contact = NULL;
+	call_flow_start(c, nu->target);
+}
+
+/* Blind transfer by the agent: REFER on the agent's leg. */
+static void leg_refer_handler(struct sip *sip, const struct sip_msg *msg,
+			      void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call;
+	const struct sip_hdr *hdr;
+	struct sip_addr addr;
+	char number[CFG_ID_MAX + 1];
+	struct pl pl;
+	int err;
+
+	hdr = sip_msg_xhdr(msg, "Refer-To");
+	if (!hdr) {
+		(void)sip_reply(sip, msg, 400, "Missing Refer-To");
+		return;
+	}
+	pl = hdr->val;
+	if (sip_addr_decode(&addr, &pl) || !pl_isset(&addr.uri.user)
+	    || addr.uri.user.l >= sizeof(number)) {
+		(void)sip_reply(sip, msg, 400, "Bad Refer-To");
+		return;
+	}
+	(void)pl_strcpy(&addr.uri.user, number, sizeof(number));
+	if (c->state != CALL_BRIDGED || l != c->bridged || !c->contact) {
+		(void)sip_reply(sip, msg, 403, "Not Bridged");
+		return;
+	}
+	if (!config_number(c->cc->cfg, number)) {
+		(void)sip_reply(sip, msg, 404, "Not Found");
+		return;
+	}
+	(void)sip_reply(sip, msg, 202, "Accepted");
+	LOG_INFO("call", "%s: agent %s transfers to %s", c->id,
+		 c->agent_name, number);
+	center_event(c->cc, "transfer", c->agent_name, c->id, c->queue_name,
+		     "to %s", number);
+	mem_deref(c->transfer_to);
+	c->transfer_to = NULL;
+	err = str_dup(&c->transfer_to, number);
+	if (err)
+		return;
+	/* Not from inside the leg's own handler: it is about to go. */
+	tmr_start(&c->tmr_xfer, 0, call_transfer_do, c);
+}
+
+/* Caller leg handlers */
