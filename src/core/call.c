@@ -84,6 +84,8 @@ int call_play(struct call *c, const char *const *names, unsigned n,
 	const struct media_prompt *list[FLOW_PROMPTS_MAX + 8];
 	unsigned k = 0;
 
+	if (!c->sess || !c->ms)
+		return 0;       /* no caller leg (callback): nobody to hear */
 	for (unsigned i = 0; i < n && k < ARRAY_SIZE(list); i++) {
 		const struct media_prompt *p =
 			media_prompt_find(c->cc->media, names[i]);
@@ -216,7 +218,7 @@ void call_end(struct call *c, const char *outcome,
 		struct acd_contact *ct = c->contact;
 		uint64_t now = center_now(c->cc);
 
-		if (c->state == CALL_BRIDGED)
+		if (c->state == CALL_BRIDGED || c->state == CALL_DIALING)
 			err = acd_contact_end(ct, now);
 		else
 			err = acd_contact_abandon(ct, now);
@@ -304,6 +306,11 @@ void call_acd_event(struct call *c, const struct acd_event *ev)
 	case ACD_EV_CONTACT_ENDED:
 		c->contact = NULL;
 		c->outcome = outcome_name(ev->outcome);
+		if (c->callback && ev->outcome == ACD_OUT_COMPLETED
+		    && !c->cb_reached)
+			c->outcome = "callback-failed";
+		else if (c->callback && ev->outcome == ACD_OUT_ABANDONED_QUEUE)
+			c->outcome = "callback-cancelled";
 		if (c->transferring)
 			break;          /* call_transfer_do() goes on */
 		if ((ev->outcome == ACD_OUT_OVERFLOWED
@@ -323,7 +330,7 @@ void call_acd_event(struct call *c, const struct acd_event *ev)
 
 /* Queue */
 
-static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+int call_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 			 void *arg)
 {
 	struct call *c = arg;
@@ -344,7 +351,7 @@ static int offer_handler(struct mbuf **descp, const struct sip_msg *msg,
 	return media_stream_sdp(c->ms, false, descp);
 }
 
-static int answer_handler(const struct sip_msg *msg, void *arg)
+int call_answer_handler(const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
 
@@ -371,7 +378,7 @@ static void estab_handler(const struct sip_msg *msg, void *arg)
 		call_flow_start(c, nu->target);
 }
 
-static void close_handler(int err, const struct sip_msg *msg, void *arg)
+void call_close_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
 
@@ -380,8 +387,10 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	/* libre closes with ECONNRESET when the peer sent BYE */
 	if (err == ECONNRESET)
 		err = 0;
-	LOG_INFO("call", "%s: caller hung up%s%m", c->id, err ? ": " : "",
-		 err);
+	if (err)
+		LOG_INFO("call", "%s: caller hung up: %m", c->id, err);
+	else
+		LOG_INFO("call", "%s: caller hung up", c->id);
 	switch (c->state) {
 	case CALL_NEW:
 	case CALL_IVR:
@@ -390,6 +399,8 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	case CALL_ENDING:
 		call_finish(c);
 		break;
+	case CALL_CALLBACK:
+		break;          /* left after asking for the callback */
 	default:
 		call_end(c, NULL, "caller");
 		break;
@@ -470,8 +481,9 @@ int call_incoming(struct center *cc, const struct sip_msg *msg,
 	err = media_stream_sdp(c->ms, !offer, &desc);
 	err = err ? err : sipsess_accept(&c->sess, cc->sock, msg, 200, "OK",
 		"switchboard", "application/sdp", desc, NULL, NULL, false,
-		offer_handler, answer_handler, estab_handler, call_info_handler,
-		NULL, close_handler, c, "%s", call_allow_hdr);
+		call_offer_handler, call_answer_handler, estab_handler,
+		call_info_handler,
+		NULL, call_close_handler, c, "%s", call_allow_hdr);
 	mem_deref(desc);
 	if (err) {
 		(void)sip_treply(NULL, cc->sip, msg, 500, "Server Error");

@@ -1,7 +1,7 @@
 /* core/call.h  Shared by core/call*.c: one call's pieces (struct call is
  * in core.h).  call.c: life cycle and the caller's leg; call_agent.c:
  * agent legs, bridge, recording, hold, transfer; call_queue.c: waiting;
- * call_ivr.c: flows and digits.
+ * call_callback.c: callbacks; call_ivr.c: flows and digits.
  */
 
 #ifndef SB_CORE_CALL_H
@@ -16,6 +16,7 @@ struct agent;
 struct cfg_queue;
 struct sip;
 struct sip_msg;
+struct mbuf;
 
 extern const char *call_allow_hdr;
 
@@ -26,11 +27,16 @@ void call_finish(struct call *c);
 void call_end(struct call *c, const char *outcome, const char *ended_by);
 void call_end_prompt(struct call *c, const char *prompt,
 		     const char *outcome);
+int  call_offer_handler(struct mbuf **descp, const struct sip_msg *msg,
+			void *arg);
+int  call_answer_handler(const struct sip_msg *msg, void *arg);
+void call_close_handler(int err, const struct sip_msg *msg, void *arg);
 
 /* call_agent.c */
 void call_leg_destructor(void *arg);
 void call_legs_drop(struct call *c, struct leg *keep);
 void call_offer_close(struct call *c, const char *result);
+void call_record_start(struct call *c, struct leg *l);
 void call_record_stop(struct call *c);
 void call_hold_begin(struct call *c, const char *by);
 void call_hold_end(struct call *c);
@@ -42,7 +48,10 @@ void call_transfer_do(void *arg);
 void call_announce(struct call *c, bool first);
 void call_announce_timer(void *arg);
 void call_queue_enter(struct call *c, const struct cfg_queue *q);
+
+/* call_callback.c */
 void call_callback_request(struct call *c);
+void call_callback_dial(struct call *c, struct leg *l);
 
 /* call_ivr.c */
 void call_flow_start(struct call *c, const char *flow);

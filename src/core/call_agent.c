@@ -71,7 +71,7 @@ static void ring_fail(struct call *c, enum acd_miss miss,
 	call_offer_close(c, result);
 	c->agent = NULL;
 	if (c->state == CALL_RINGING)
-		c->state = CALL_QUEUED;
+		c->state = c->callback ? CALL_CALLBACK : CALL_QUEUED;
 	if (!a || !c->contact)
 		return;
 	LOG_INFO("call", "%s: agent %s did not answer (%s)", c->id,
@@ -105,7 +105,7 @@ static int leg_answer_handler(const struct sip_msg *msg, void *arg)
 	return err;
 }
 
-static void record_start(struct call *c, struct leg *l)
+void call_record_start(struct call *c, struct leg *l)
 {
 	char path[512];
 	int err;
@@ -162,7 +162,7 @@ static void leg_estab_handler(const struct sip_msg *msg, void *arg)
 	l->answered = true;
 	c->bridged = l;
 	call_legs_drop(c, l);
-	c->state = CALL_BRIDGED;
+	c->state = c->callback ? CALL_DIALING : CALL_BRIDGED;
 	err = acd_offer_answer(c->contact, a->acd, center_now(c->cc));
 	center_acd_sched(c->cc);
 	if (err) {
@@ -176,11 +176,15 @@ static void leg_estab_handler(const struct sip_msg *msg, void *arg)
 		c->t_answer = center_wall(c->cc);
 	str_ncpy(c->agent_name, a->cfg->id, sizeof(c->agent_name));
 	tmr_cancel(&c->tmr_announce);
+	if (c->callback) {
+		call_callback_dial(c, l);
+		return;
+	}
 	media_stream_stop(c->ms);
 	err = media_stream_bridge(c->ms, l->ms);
 	if (err)
 		LOG_ERR("call", "%s: bridge failed: %m", c->id, err);
-	record_start(c, l);
+	call_record_start(c, l);
 	c->cc->st.bridges++;
 	LOG_INFO("call", "%s: bridged to agent %s (%s)", c->id, a->cfg->id,
 		 media_stream_codec(l->ms));

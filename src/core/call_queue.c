@@ -109,29 +109,3 @@ void call_queue_enter(struct call *c, const struct cfg_queue *q)
 		tmr_start(&c->tmr_announce, q->announce_ms, call_announce_timer, c);
 	LOG_INFO("call", "%s: queued in %s", c->id, q->id);
 }
-
-void call_callback_request(struct call *c)
-{
-	int err;
-
-	if (!c->contact || c->state != CALL_QUEUED)
-		return;
-	err = acd_contact_callback(c->contact, center_now(c->cc));
-	center_acd_sched(c->cc);
-	if (err) {
-		LOG_WARN("call", "%s: callback refused: %s", c->id,
-			 acd_errmsg(c->cc->acd));
-		return;
-	}
-	LOG_INFO("call", "%s: caller %s asked for a callback", c->id,
-		 c->caller);
-	center_event(c->cc, "callback-requested", NULL, c->id, c->queue_name,
-		     "number %s", c->caller);
-	/* The contact stays in the engine as a callback, keeping its place;
-	 * the caller's line is released. */
-	c->contact = NULL;
-	tmr_cancel(&c->tmr_announce);
-	call_end_prompt(c, "callback-done", "callback");
-}
-
-/* IVR */

@@ -45,6 +45,8 @@ enum call_state {
 	CALL_QUEUED,      /* waiting in a queue, music on hold */
 	CALL_RINGING,     /* an agent is being rung; music on hold */
 	CALL_BRIDGED,     /* talking to an agent */
+	CALL_CALLBACK,    /* the caller left; waits as a callback */
+	CALL_DIALING,     /* callback: the agent answered, dialling out */
 	CALL_ENDING,      /* playing a last prompt before hanging up */
 	CALL_ENDED
 };
@@ -118,6 +120,8 @@ struct call {
 	char *transfer_to;
 	struct tmr tmr_xfer;          /* carries out a REFER, deferred */
 	bool transferring;            /* the engine's ENDED is not the end */
+	bool callback;                /* the caller asked to be called back */
+	bool cb_reached;              /* ... and was reached */
 
 	/* the record */
 	int64_t t_arrival, t_ivr_end, t_queue, t_answer, t_end;

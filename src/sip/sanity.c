@@ -3,9 +3,11 @@
  * sanity_check() re-validates what libre's lenient decoder lets through
  * (shared/LIBRE-NOTES.md) and returns the first failure as a status and a
  * reason phrase naming it; it reads the decoded struct sip_msg only, never
- * allocates and does no I/O.  Order follows RFC 3261 8.2: version,
- * mandatory headers and their syntax, Max-Forwards, Request-URI scheme,
- * framing and body size, extensions, then the body itself.
+ * allocates and does no I/O.  Order follows RFC 3261 8.2: version, size
+ * of the start line and headers (513 above SANITY_HEAD_MAX: the body has
+ * its own limit, 413, and nothing else bounded the headers every handler
+ * parses), mandatory headers and their syntax, Max-Forwards, Request-URI
+ * scheme, framing and body size, extensions, then the body itself.
  *
  * What libre already did before we run (facts from its 1.1.0 sources,
  * checked by tests/unit/test_sip_sanity.c):
@@ -51,6 +53,23 @@ struct sanity_fail {
 	uint16_t scode;
 	const char *reason;
 };
+
+/* Bytes of the start line and headers: from the method to the body,
+ * which libre left at msg->mb's position.  Both point into the one
+ * buffer the message was decoded from; anything else counts as too
+ * large rather than trusting a pointer difference. */
+static size_t head_size(const struct sip_msg *msg)
+{
+	const uint8_t *start = (const uint8_t *)msg->met.p;
+	const uint8_t *body;
+
+	if (!msg->mb || !start)
+		return SIZE_MAX;
+	body = mbuf_buf(msg->mb);
+	if (start < msg->mb->buf || start > body)
+		return SIZE_MAX;
+	return (size_t)(body - start);
+}
 
 /* Option tags we implement; a Require naming any other is 420.  None yet:
  * add a tag here only together with its implementation. */
@@ -295,6 +314,7 @@ static const struct sanity_fail *check(const struct sip_msg *msg)
 {
 	static const struct sanity_fail
 		f_ver = {505, "Version Not Supported"},
+		f_head = {513, "Message Too Large"},
 		f_callid = {400, "Missing Call-ID"},
 		f_cseq = {400, "Missing CSeq"},
 		f_from = {400, "Missing From"},
@@ -321,6 +341,8 @@ static const struct sanity_fail *check(const struct sip_msg *msg)
 
 	if (!msg->req || pl_strcmp(&msg->ver, "SIP/2.0"))
 		return &f_ver;
+	if (head_size(msg) > SANITY_HEAD_MAX)
+		return &f_head;
 	if (!pl_is_token(&msg->met))
 		return &f_met;
 	if (!pl_isset(&msg->callid))

@@ -8,8 +8,11 @@
  * the first libre listener: a failing request is answered (ACK never is)
  * and counted, and no other listener sees it.
  *
- * Checks: SIP/2.0 only (505); Call-ID, CSeq, From, To, Via, Max-Forwards
- * present (400 naming the header); CSeq number in range and method equal
+ * Checks: start line and headers at most SANITY_HEAD_MAX bytes (513:
+ * with the body limit a request fits libre's 8 KiB UDP buffer, and a
+ * TCP peer cannot make us parse 64 KiB of headers); SIP/2.0 only (505);
+ * Call-ID, CSeq, From, To, Via, Max-Forwards present (400 naming the
+ * header); CSeq number in range and method equal
  * to the request's (400); Max-Forwards digits only, 0 -> 483; From/To
  * with a parsable URI (400); Content-Length present on stream transports,
  * and equal to the body actually received (400); no NUL bytes in headers
@@ -34,7 +37,10 @@ struct sip;
 struct sip_msg;
 struct sip_lsnr;
 
-enum { SANITY_BODY_MAX = 4096 };
+enum {
+	SANITY_HEAD_MAX = 4096,       /* start line and headers, bytes */
+	SANITY_BODY_MAX = 4096
+};
 
 struct sanity_stats {
 	uint64_t checked, refused;

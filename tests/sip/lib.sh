@@ -310,8 +310,9 @@ XML
     ]]>
   </send>
 XML
-	local first=1 d name
-	for d in $(echo "$digits" | grep -o .); do
+	local first=1 d name i
+	for ((i = 0; i < ${#digits}; i++)); do
+		d=${digits:i:1}
 		case $d in
 		'*') name=star ;; '#') name=pound ;; *) name=$d ;;
 		esac

@@ -315,6 +315,37 @@ static void test_sanity_content_length(void **state)
 	expect("Content-Type", NULL, sdp_base, 400, "Missing Content-Type");
 }
 
+/* The start line and headers are bounded (513) independently of the
+ * body; the limit is exact. */
+static void test_sanity_head_size(void **state)
+{
+	static char buf[BUF], subj[SANITY_HEAD_MAX + 64];
+	const char *reason;
+	size_t base, len, pad;
+
+	(void)state;
+	base = render(buf, sizeof(buf), "Subject", "Subject: ", sdp_base)
+		- strlen(sdp_base);
+	/* base counts the blank line ending the headers: the head too */
+	assert_true(base < SANITY_HEAD_MAX);
+	pad = SANITY_HEAD_MAX - base;
+	memcpy(subj, "Subject: ", 9);
+	memset(subj + 9, 'x', pad);
+	subj[9 + pad] = '\0';
+	len = render(buf, sizeof(buf), "Subject", subj, sdp_base);
+	assert_int_equal(SANITY_HEAD_MAX, len - strlen(sdp_base));
+	assert_int_equal(0, verdict(buf, len, &reason));
+	subj[9 + pad] = 'x';
+	subj[10 + pad] = '\0';
+	len = render(buf, sizeof(buf), "Subject", subj, sdp_base);
+	assert_int_equal(513, verdict(buf, len, &reason));
+	assert_string_equal("Message Too Large", reason);
+	/* without a body too, and before any other check */
+	memset(subj + 9, 'x', SANITY_HEAD_MAX);
+	subj[9 + SANITY_HEAD_MAX] = '\0';
+	expect("Call-ID", subj, NULL, 513, "Message Too Large");
+}
+
 static void test_sanity_sdp(void **state)
 {
 	(void)state;
@@ -780,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_sanity_require),
 		cmocka_unit_test(test_sanity_nul_in_header),
 		cmocka_unit_test(test_sanity_content_length),
+		cmocka_unit_test(test_sanity_head_size),
 		cmocka_unit_test(test_sanity_sdp),
 		cmocka_unit_test(test_sanity_mutations_never_crash),
 		cmocka_unit_test(test_sanity_listen_answers),
