@@ -646,7 +646,17 @@ step() {	# step MODE RATE: 0 when the step had no failures
 echo "bench_calls: full path, callers -> IVR -> queue -> agents -> talk -> hang-up"
 echo "machine: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
-echo "commit:  $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" --no-optional-locks diff --quiet HEAD -- src 2>/dev/null || echo ' (+ uncommitted changes in src/)')"
+# A build of a `git archive` snapshot has no .git: give its commit in
+# COMMIT next to the build dir, or in $SB_COMMIT.
+SRCDIR=$(cd "$BUILD/.." && pwd)
+if [ -n "${SB_COMMIT:-}" ]; then
+	COMMIT=$SB_COMMIT
+elif [ -f "$SRCDIR/COMMIT" ]; then
+	COMMIT="$(cat "$SRCDIR/COMMIT") (snapshot in $SRCDIR)"
+else
+	COMMIT="$(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$SRCDIR" --no-optional-locks diff --quiet HEAD -- src 2>/dev/null || echo ' (+ uncommitted changes in src/)')"
+fi
+echo "commit:  $COMMIT"
 echo "server:  $SB"
 echo "sipp:    $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
 echo "params:  modes $MODES; rates $RATES; $DURATION s per step; talk $TALK s; ring $RING ms; $CALLERS sipp callers, $UAS sipp UAS; path $CALLPATH; log level $LOGLEVEL; rtp $RTP_PORTS; ulimit -n $(ulimit -n)"

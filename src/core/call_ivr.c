@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include "libre.h"
 #include "flow/flow.h"
@@ -197,9 +198,34 @@ void call_dtmf_handler(char d, void *arg)
 }
 
 /* SIP INFO: application/dtmf-relay ("Signal=5") or application/dtmf. */
+/* The key of an application/dtmf-relay body ("Signal=5\r\n..."): one
+ * character after "Signal=" and optional blanks, then the end of the
+ * line.  0 when there is none. */
+static char relay_signal(const char *p, size_t n)
+{
+	static const char key[] = "Signal=";
+	const size_t kl = sizeof(key) - 1;
+
+	for (size_t i = 0; i + kl < n; i++) {
+		size_t j;
+
+		if ((i && p[i - 1] != '\n') || strncasecmp(p + i, key, kl))
+			continue;
+		for (j = i + kl; j < n && (p[j] == ' ' || p[j] == '\t'); j++)
+			;
+		if (j >= n || !strchr("0123456789*#ABCDabcd", p[j])
+		    || !p[j])
+			return 0;
+		if (j + 1 < n && p[j + 1] != '\r' && p[j + 1] != '\n'
+		    && p[j + 1] != ' ')
+			return 0;
+		return p[j];
+	}
+	return 0;
+}
+
 void call_sip_info(struct call *c, const struct sip_msg *msg)
 {
-	struct pl sig;
 	const char *p;
 	size_t n;
 	char d = 0;
@@ -210,15 +236,14 @@ void call_sip_info(struct call *c, const struct sip_msg *msg)
 	}
 	p = (const char *)mbuf_buf(msg->mb);
 	n = mbuf_get_left(msg->mb);
-	if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay")) {
-		if (re_regex(p, n, "Signal=[ \t]*[0-9*#A-Da-d]", NULL, &sig)
-		    || sig.l != 1) {
+	if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf-relay")) {
+		d = relay_signal(p, n);
+		if (!d) {
 			(void)sip_reply(c->cc->sip, msg, 400, "Bad Signal");
 			return;
 		}
-		d = sig.p[0];
 	}
-	else if (!msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
+	else if (msg_ctype_cmp(&msg->ctyp, "application", "dtmf")) {
 		while (n && (*p == ' ' || *p == '\t'))
 			p++, n--;
 		if (!n || !strchr("0123456789*#ABCDabcd", *p)) {

@@ -60,6 +60,8 @@ void call_announce(struct call *c, bool first)
 	}
 	if (c->q && c->q->callback_key == '*')
 		names[n++] = "callback-offer";
+	LOG_DEBUG("call", "%s: announce position %u, wait %lld s", c->id,
+		  pos, ewt == UINT64_MAX ? -1LL : (long long)(ewt / 1000));
 	(void)call_play(c, names, n, false, moh_done);
 }
 
@@ -74,8 +76,6 @@ void call_announce_timer(void *arg)
 	}
 }
 
-/* Legs */
-
 void call_queue_enter(struct call *c, const struct cfg_queue *q)
 {
 	struct acd_contact_params p;
@@ -88,7 +88,6 @@ void call_queue_enter(struct call *c, const struct cfg_queue *q)
 	str_ncpy(c->queue_name, q->id, sizeof(c->queue_name));
 	if (!c->t_ivr_end)
 		c->t_ivr_end = center_wall(c->cc);
-	call_announce(c, true);
 	memset(&p, 0, sizeof(p));
 	p.id = c->id;
 	p.channel = ACD_CH_VOICE;
@@ -105,7 +104,15 @@ void call_queue_enter(struct call *c, const struct cfg_queue *q)
 		call_end_prompt(c, "unavailable", "failed");
 		return;
 	}
-	if (c->state == CALL_QUEUED && q->announce_ms)
-		tmr_start(&c->tmr_announce, q->announce_ms, call_announce_timer, c);
+	/* The engine may have offered it at once (ringing) or ended it (a
+	 * queue rule); only a waiting caller hears where it stands. */
+	if (c->state == CALL_QUEUED) {
+		call_announce(c, true);
+		if (q->announce_ms)
+			tmr_start(&c->tmr_announce, q->announce_ms,
+				  call_announce_timer, c);
+	}
+	else if (c->state == CALL_RINGING)
+		moh(c);
 	LOG_INFO("call", "%s: queued in %s", c->id, q->id);
 }

@@ -228,16 +228,19 @@ chan_stat() {	# chan_stat FILE CHANNEL -> "FREQ RMS"
 # caller_scenario FILE [key=value...]: a sipp caller.
 #   digits="1"        RFC 4733 digits sent (pcaps shipped with sip-tester)
 #   digit_wait=1500   ms after the ACK before the first digit
+#   digit_gap=400     ms between digits
 #   audio=yes         play g711a.pcap (7 s of speech, PCMA) after digits
 #   end=bye|wait      we hang up after `talk` ms, or wait for the BYE
 #   talk=4000         ms before our BYE (end=bye)
 #   codecs="8 0 101"  payload types offered
 #   expect=200        final answer expected to the INVITE (488, 404...)
+#   info="2"          digits sent as SIP INFO (application/dtmf-relay)
+#                     after digit_wait, instead of RFC 4733
 caller_scenario() {
 	local file=$1
 	shift
 	local digits="" digit_wait=1500 audio=no end=bye talk=4000
-	local codecs="8 0 101" expect=200 kv
+	local codecs="8 0 101" expect=200 info="" digit_gap=400 kv
 	for kv in "$@"; do
 		eval "${kv%%=*}=\"\${kv#*=}\""
 	done
@@ -253,7 +256,7 @@ caller_scenario() {
       To: <sip:[service]@[remote_ip]:[remote_port]>
       Call-ID: [call_id]
       CSeq: 1 INVITE
-      Contact: sip:5550123@[local_ip]:[local_port]
+      Contact: <sip:5550123@[local_ip]:[local_port];transport=[transport]>
       Max-Forwards: 70
       Content-Type: application/sdp
       Content-Length: [len]
@@ -304,7 +307,7 @@ XML
       To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
       CSeq: 1 ACK
-      Contact: sip:5550123@[local_ip]:[local_port]
+      Contact: <sip:5550123@[local_ip]:[local_port];transport=[transport]>
       Max-Forwards: 70
       Content-Length: 0
     ]]>
@@ -320,9 +323,32 @@ XML
 			echo "  <pause milliseconds=\"$digit_wait\"/>"
 			first=0
 		else
-			echo "  <pause milliseconds=\"400\"/>"
+			echo "  <pause milliseconds=\"$digit_gap\"/>"
 		fi
 		echo "  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/dtmf_2833_$name.pcap\"/></action></nop>"
+	done
+	for ((i = 0; i < ${#info}; i++)); do
+		echo "  <pause milliseconds=\"$digit_wait\"/>"
+		cat <<XML
+  <send retrans="500">
+    <![CDATA[
+      INFO [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: $((2 + i)) INFO
+      Contact: <sip:5550123@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal=${info:i:1}
+      Duration=160
+    ]]>
+  </send>
+  <recv response="200"/>
+XML
 	done
 	if [ "$audio" = yes ]; then
 		echo "  <pause milliseconds=\"400\"/>"
@@ -338,7 +364,7 @@ XML
       From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
       To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
-      CSeq: 2 BYE
+      CSeq: 20 BYE
       Max-Forwards: 70
       Content-Length: 0
     ]]>
