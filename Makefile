@@ -1,5 +1,5 @@
 # Switchboard: the two commands a user needs.
-#   make run    install what is missing, build, start the demo
+#   make run    install what is missing, build, start the demo center
 #   make check  build twice (gcc; clang with ASan+UBSan) and run every test
 # The build itself is CMake (CMakeLists.txt); this file only drives it.
 
@@ -7,7 +7,7 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD   ?= build
 ASAN    ?= build-asan
 
-.PHONY: all deps build asan run check check-fast bench clean
+.PHONY: all deps build asan run sim check check-fast bench clean
 
 all: build
 
@@ -28,6 +28,10 @@ asan: $(ASAN)/Makefile
 
 run: build
 	scripts/demo $(BUILD)
+
+# The demo contact center in simulation, and its staffing.
+sim: build
+	scripts/demo-sim $(BUILD)
 
 # Every test under both builds; the last line is "N passed, N failed".
 check: build asan

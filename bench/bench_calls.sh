@@ -74,6 +74,7 @@ UAS=4
 AGENTS=0
 CALLPATH=auto
 PERF=0
+PERF_CG=fp
 ALL_STEPS=0
 KEEP=0
 LOGLEVEL=info
@@ -93,6 +94,8 @@ usage: bench/bench_calls.sh [BUILD] [options]
   --path P        ivr: callers dial the IVR (100); queue: the queue (200);
                    auto (default): queue for nomedia, ivr for media modes
   --perf S         perf record -g the server for S s mid-step
+  --perf-callgraph fp|dwarf   how perf unwinds (default fp; libre has no
+                   frame pointers, so use dwarf to see libre's callers)
   --all-steps      do not stop a mode's ramp at the first failing step
   --log-level L    server log level (default info)
   --rtp-ports A-B  server RTP range (default $RTP_PORTS)
@@ -112,6 +115,7 @@ while [ $# -gt 0 ]; do
 	--agents) AGENTS=$2; shift 2 ;;
 	--path) CALLPATH=$2; shift 2 ;;
 	--perf) PERF=$2; shift 2 ;;
+	--perf-callgraph) PERF_CG=$2; shift 2 ;;
 	--all-steps) ALL_STEPS=1; shift ;;
 	--log-level) LOGLEVEL=$2; shift 2 ;;
 	--rtp-ports) RTP_PORTS=$2; shift 2 ;;
@@ -553,7 +557,7 @@ step() {	# step MODE RATE: 0 when the step had no failures
 	done
 	local ppid=
 	if [ "$PERF" -gt 0 ]; then
-		( sleep $((DURATION / 2)) && perf record -g -p "$spid" \
+		( sleep $((DURATION / 2)) && perf record --call-graph "$PERF_CG" -p "$spid" \
 			-o "$d/perf.data" -- sleep "$PERF" >"$d/perf.out" 2>&1 ) &
 		ppid=$!
 		PIDS+=("$ppid")
