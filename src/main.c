@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "libre.h"
+#define DEBUG_MODULE "main"
+#define DEBUG_LEVEL 5
+#include <re_dbg.h>
 #include "core/center.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -122,6 +125,12 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	(void)fd_setsize(65536);
+	/* libre's own messages (and sip/'s, which use its dbg): no colour,
+	 * at the level asked for */
+	dbg_init(log_level_cur >= LOG_LVL_DEBUG ? DBG_DEBUG
+		 : log_level_cur >= LOG_LVL_INFO ? DBG_NOTICE
+		 : log_level_cur >= LOG_LVL_WARN ? DBG_WARNING : DBG_ERR,
+		 DBG_NONE);
 	e = config_load(&cfg, path, err, sizeof(err));
 	if (e) {
 		fprintf(stderr, "%s\n", err);

@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Who may do what.  The only trunk here is 127.0.0.2; everything from
 # 127.0.0.1 must be an agent's phone with its digest.
-# - REGISTER: sipp with a wrong password gets 401 then 403; of two baresip
-#   phones, the one with the wrong auth_pass never registers, the other
-#   does.
+# - REGISTER: sipp with a wrong password, or with another agent's
+#   digest, gets 401 then 403; of two baresip phones, the one with the
+#   wrong auth_pass never registers, the other does.
 # - INVITE from 127.0.0.1 (not a trunk): no credentials 407 with a
 #   Proxy-Authenticate challenge, a wrong password or an unknown user 403,
 #   an agent's right credentials to a configured number: answered.
 # - INVITE from the trunk to an unknown number: 404; to an outside number,
 #   from the trunk or from an agent: 404, and the outbound trunk never
 #   sees an INVITE (nobody dials out).
-# - Agent 3001 (never registered) and 3002 (registered, not ready by the
-#   HTTP API) are never offered a call: the caller waits and hangs up
-#   after 3 s; no offers, outcome abandoned-queue.
+# - Agents 3001 (never registered), 3002 (registered, not ready by the
+#   HTTP API) and 3005 (registered, then unregistered: not ready) are
+#   never offered a call: the caller waits and hangs up
+#   after 3 s; no offers, outcome abandoned-queue.  3001 cannot go ready
+#   (API 409, feature code *1 403) without a registered phone.
 # - HTTP API errors: 401 (none or wrong), 403 (another agent), 400 (bad
 #   JSON, bad state), 404 (unknown agent), 405, 413; JSON "error" bodies.
 # - Feature codes from 3002's phone (sipp, digest after 407): *2, *1, *0
 #   are answered, a prompt plays, the server hangs up, and the agent goes
-#   not-ready, available, logged-out.
+#   not-ready, available, logged-out; *9 is 404.
 source "$(dirname "$0")/lib.sh" "$1"
 source "$(dirname "$0")/lib_raw.sh"
 
@@ -35,6 +37,9 @@ password = pw-3001
 queues = sales
 [agent 3002]
 password = pw-3002
+queues = sales
+[agent 3005]
+password = pw-3005
 queues = sales
 [agent 3003]
 password = pw-3003
@@ -269,20 +274,23 @@ run_sipp trunkout "$T/trunkout.xml" -i 127.0.0.2 -s 00493012345
 wait_sipp trunkout
 echo "ok: INVITE from the trunk to an outside number: 404"
 
-# ---- REGISTER with a wrong password ----
-cat > "$T/reg-wrong.xml" <<XML
+# ---- REGISTER with a wrong password, or another agent's ----
+# reg_sipp NAME AOR USER PASSWORD EXPIRES EXPECT: REGISTER for AOR (To,
+# From and Contact) with USER's digest: 401, then EXPECT.
+reg_sipp() {
+	cat > "$T/$1.xml" <<XML
 <?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register-wrong">
+<scenario name="register-refused">
   <send retrans="500">
     <![CDATA[
       REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:3001@[remote_ip]:[remote_port]>;tag=[pid]reg[call_number]
-      To: <sip:3001@[remote_ip]:[remote_port]>
+      From: <sip:$2@[remote_ip]:[remote_port]>;tag=[pid]reg[call_number]
+      To: <sip:$2@[remote_ip]:[remote_port]>
       Call-ID: [call_id]
       CSeq: 1 REGISTER
-      Contact: <sip:3001@[local_ip]:[local_port]>
-      Expires: 3600
+      Contact: <sip:$2@[local_ip]:[local_port]>
+      Expires: $5
       Max-Forwards: 70
       Content-Length: 0
     ]]>
@@ -292,23 +300,27 @@ cat > "$T/reg-wrong.xml" <<XML
     <![CDATA[
       REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:3001@[remote_ip]:[remote_port]>;tag=[pid]reg[call_number]
-      To: <sip:3001@[remote_ip]:[remote_port]>
+      From: <sip:$2@[remote_ip]:[remote_port]>;tag=[pid]reg[call_number]
+      To: <sip:$2@[remote_ip]:[remote_port]>
       Call-ID: [call_id]
       CSeq: 2 REGISTER
-      Contact: <sip:3001@[local_ip]:[local_port]>
-      [authentication username=3001 password=not-pw-3001]
-      Expires: 3600
+      Contact: <sip:$2@[local_ip]:[local_port]>
+      [authentication username=$3 password=$4]
+      Expires: $5
       Max-Forwards: 70
       Content-Length: 0
     ]]>
   </send>
-  <recv response="403"/>
+  <recv response="$6"/>
 </scenario>
 XML
-run_sipp regwrong "$T/reg-wrong.xml"
-wait_sipp regwrong
+	run_sipp "$1" "$T/$1.xml"
+	wait_sipp "$1"
+}
+reg_sipp regwrong 3001 3001 not-pw-3001 3600 403
 echo "ok: REGISTER with a wrong password: 401, then 403"
+reg_sipp regother 3001 3002 pw-3002 3600 403
+echo "ok: REGISTER of 3001 with 3002's digest: 401, then 403"
 
 # ---- Unregistered and not-ready agents are never offered a call ----
 P2=$(free_port)
@@ -320,6 +332,19 @@ wait_log "agent: 3002: available -> not-ready"
 api_expect 200 "3001 reads its state" 3001 pw-3001 GET /api/v1/agents/3001
 st=$(jq -r '.state + ":" + (.registered | tostring)' "$T/api.out")
 [ "$st" = "logged-out:false" ] || fail "3001: $st"
+# 3001 cannot go ready without a phone, by the API or by feature code.
+api_expect 409 "3001 ready, unregistered" 3001 pw-3001 POST \
+	/api/v1/agents/3001/state '{"state":"ready"}'
+auth_invite "$T/fc-3001.xml" 3001 pw-3001 '*1' 403
+run_auth fc-3001 "$T/fc-3001.xml" '*1'
+echo "ok: feature code *1 from unregistered 3001: 403"
+
+# 3005 was available and its phone unregistered: not ready.
+reg_sipp reg3005 3005 3005 pw-3005 3600 200
+wait_log "agent: 3005: logged-out -> available"
+reg_sipp unreg3005 3005 3005 pw-3005 0 200
+wait_log "agent: 3005: phone gone"
+wait_log "agent: 3005: available -> not-ready reason=unregistered"
 
 caller_scenario "$T/caller.xml" end=bye talk=3000
 run_sipp caller "$T/caller.xml" -i 127.0.0.2 -s 300
@@ -361,6 +386,9 @@ feature() {	# feature CODE NAME LOGLINE
 feature '*2' notready "agent: 3002: available -> not-ready reason=phone"
 feature '*1' ready "agent: 3002: not-ready -> available"
 feature '*0' logout "agent: 3002: available -> logged-out"
+auth_invite "$T/fc-bad.xml" 3002 pw-3002 '*9' 404
+run_auth fc-bad "$T/fc-bad.xml" '*9'
+echo "ok: feature code *9: 404"
 
 # ---- The baresip phones ----
 wait_log "agent: 3003: phone registered"

@@ -3,8 +3,11 @@
 # Over UDP and over TCP, raw requests (tests/sip/lib_raw.sh) that are:
 # garbage (no answer); missing Call-ID, CSeq, From or To (400 naming it);
 # missing Via (no answer: nowhere to send it); Max-Forwards 0 (483); CSeq
-# method unlike the request's (400); Content-Length beyond the body (UDP
-# 400; TCP: the server waits for the rest and answers once it comes);
+# method unlike the request's, two Call-IDs, a Content-Length that wraps
+# pl_u32, a NUL in a header (400); a tel: URI (416); Require of an
+# extension (420 with Unsupported); Content-Length beyond the body (UDP
+# 400; TCP: the server waits for the rest and answers once it comes) or
+# missing on TCP (libre closes the connection);
 # a body over 4 KiB (413) or headers over 4 KiB (513); a 10 KiB datagram
 # (libre drops it) and 100 KiB on TCP (libre closes the connection); an
 # INVITE offering only G.729 (488, also from sipp) or a garbage SDP (400).
@@ -57,6 +60,27 @@ for tp in udp tcp; do
 	raw_expect "$tp" "400 Bad CSeq" "CSeq method INVITE on OPTIONS" \
 		"$(raw_req OPTIONS CSeq: "CSeq: 1 INVITE")"
 	raw_options "$tp"
+	raw_expect "$tp" "400 Duplicate Header" "two Call-IDs" \
+		"$(raw_req OPTIONS Subject: "Call-ID: second@127.0.0.1")"
+	raw_options "$tp"
+	# libre reads 2^32+1 as 1 (pl_u32 wraps): on TCP it frames 1 byte
+	raw_expect "$tp" "400 Bad Content-Length" "Content-Length 2^32+1" \
+		"$(raw_req OPTIONS Content-Length: "Content-Length: 4294967297")" x
+	raw_options "$tp"
+	raw_expect "$tp" "416 Unsupported URI Scheme" "tel: Request-URI" \
+		"$(raw_req OPTIONS | sed '1s/^.*$/OPTIONS tel:+15550100 SIP\/2.0/')"
+	raw_options "$tp"
+	raw_expect "$tp" "420 Bad Extension" "Require: 100rel" \
+		"$(raw_req OPTIONS Require: "Require: 100rel")"
+	grep -q '^Unsupported: 100rel' "$T/raw.in" || fail "420 without Unsupported"
+	raw_options "$tp"
+	# A NUL inside a header would cut every C string made from it.
+	raw_open "$tp"
+	raw_msg "$T/raw.out" "$(raw_req OPTIONS Subject: "Subject: a@NUL@b")"
+	sed -i 's/@NUL@/\x00/' "$T/raw.out"
+	raw_check "$tp" "400 Control Character In Header" "NUL in a header"
+	raw_close
+	raw_options "$tp"
 
 	# Body over SANITY_BODY_MAX (4096): 413.  Headers over
 	# SANITY_HEAD_MAX (4096) with a small body: 513.
@@ -95,6 +119,20 @@ RAW_TP=tcp
 printf '%s' "$(head -c 32 /dev/zero | tr '\0' y)" > "$T/raw.out"
 raw_check tcp "200 OK" "rest of a body sent late"
 raw_close
+
+# TCP without Content-Length cannot be framed: libre closes the
+# connection without an answer.
+raw_open tcp
+raw_msg "$T/raw.out" "$(raw_req OPTIONS Content-Length: "")"
+raw_send "$T/raw.out"
+rc=0
+timeout 10 cat <&3 > "$T/raw.in" 2>/dev/null || rc=$?
+[ $rc -ne 124 ] || fail "no Content-Length on TCP: connection left open"
+[ ! -s "$T/raw.in" ] || fail "no Content-Length on TCP: answered" \
+	"$(head -n 1 "$T/raw.in")"
+raw_close
+echo "ok: no Content-Length on TCP: connection closed"
+raw_options tcp
 
 # Over libre's 8 KiB UDP buffer: dropped without an answer.
 raw_expect udp none "10 KiB datagram" \
