@@ -370,6 +370,9 @@ write_agent() {	# write_agent MODE FILE
       a=rtpmap:101 telephone-event/8000
     ]]>
   </send>
+  <!-- a phone absorbs the server's INVITE retransmission (Timer A,
+       500 ms) when its own 180 came late -->
+  <recv request="INVITE" optional="true"/>
   <recv request="ACK" crlf="true"/>
 XML
 	if [ "$mode" != nomedia ]; then

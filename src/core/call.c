@@ -105,11 +105,29 @@ int call_play(struct call *c, const char *const *names, unsigned n,
 }
 
 /* The record, then the call is reaped. */
+/* The flow's variables as a JSON object ("{}" when none); NULL when no
+ * flow ran.  Caller frees. */
+static char *vars_json(const struct call *c)
+{
+	struct odict *od;
+	const char *name, *val;
+	char *json = NULL;
+
+	if (!c->run || odict_alloc(&od, 8))
+		return NULL;
+	for (unsigned i = 0; (name = flow_run_var_at(c->run, i, &val)); i++)
+		(void)odict_entry_add(od, name, ODICT_STRING, val);
+	(void)re_sdprintf(&json, "%H", json_encode_odict, od);
+	mem_deref(od);
+	return json;
+}
+
 static void write_record(struct call *c)
 {
 	struct store_offer offers[ARRAY_SIZE(c->offers)];
 	struct store_hold holds[ARRAY_SIZE(c->holds)];
 	struct store_call r;
+	char *vars;
 	int err;
 
 	memset(&r, 0, sizeof(r));
@@ -141,11 +159,14 @@ static void write_record(struct call *c)
 	r.ended_by = c->ended_by;
 	r.transfer_to = c->transfer_to;
 	r.recording = c->rec_path;
+	vars = vars_json(c);
+	r.vars = vars;
 	r.offers = offers;
 	r.noffers = c->noffers;
 	r.holds = holds;
 	r.nholds = c->nholds;
 	err = store_call_end(c->cc->store, &r);
+	mem_deref(vars);
 	if (err)
 		LOG_ERR("store", "%s: call record not queued: %m", c->id, err);
 	LOG_INFO("call", "%s: ended, %s (by %s)%s%s", c->id, r.outcome,
@@ -271,6 +292,7 @@ static const char *outcome_name(enum acd_outcome o)
 
 void call_acd_event(struct call *c, const struct acd_event *ev)
 {
+	const struct cfg_queue *q;
 	struct agent *a;
 
 	switch (ev->type) {
@@ -279,7 +301,11 @@ void call_acd_event(struct call *c, const struct acd_event *ev)
 		c->contact = ev->contact;
 		if (!c->t_queue)
 			c->t_queue = center_wall(c->cc);
-		c->q = config_queue(c->cc->cfg, acd_queue_id(ev->queue));
+		/* an agent's own queue ("@ID") has no settings of its own:
+		 * the call keeps those of the queue it came from */
+		q = config_queue(c->cc->cfg, acd_queue_id(ev->queue));
+		if (q)
+			c->q = q;
 		str_ncpy(c->queue_name, acd_queue_id(ev->queue),
 			 sizeof(c->queue_name));
 		break;
@@ -442,6 +468,49 @@ static int call_alloc(struct call **cp, struct center *cc,
 	return 0;
 }
 
+/* A refused INVITE from a trunk or an agent still leaves a record
+ * (outcome rejected, the SIP status in vars).  Requests refused before
+ * authentication leave none: anyone could fill the database with them;
+ * they are counted and logged instead. */
+void call_reject_record(struct center *cc, const struct sip_msg *msg,
+			uint16_t scode, const char *reason)
+{
+	char id[48], *callid = NULL, *caller = NULL, *dialled = NULL;
+	char vars[96];
+	struct store_call r;
+	int64_t now = center_wall(cc);
+	int err;
+
+	re_snprintf(id, sizeof(id), "%s-%llx-%llu", cc->cfg->node,
+		    (unsigned long long)(cc->wall0 / 1000),
+		    (unsigned long long)++cc->call_seq);
+	re_snprintf(vars, sizeof(vars), "{\"sip_status\":\"%u %s\"}", scode,
+		    reason);
+	err = pl_strdup(&callid, &msg->callid);
+	err |= pl_strdup(&caller, &msg->from.uri.user);
+	err |= pl_strdup(&dialled, &msg->uri.user);
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.sip_callid = callid;
+	r.caller = caller;
+	r.dialled = dialled;
+	r.arrival = now;
+	r.end = now;
+	r.outcome = "rejected";
+	r.ended_by = "system";
+	r.vars = vars;
+	if (!err)
+		err = store_call_end(cc->store, &r);
+	if (err)
+		LOG_ERR("store", "%s: rejected call not recorded: %m", id, err);
+	LOG_INFO("call", "%s: from %s to %s rejected: %u %s", id,
+		 caller ? caller : "?", dialled ? dialled : "?", scode,
+		 reason);
+	mem_deref(callid);
+	mem_deref(caller);
+	mem_deref(dialled);
+}
+
 int call_incoming(struct center *cc, const struct sip_msg *msg,
 		  const struct cfg_number *nu)
 {
@@ -454,11 +523,13 @@ int call_incoming(struct center *cc, const struct sip_msg *msg,
 	err = call_alloc(&c, cc, msg);
 	if (err) {
 		(void)sip_treply(NULL, cc->sip, msg, 500, "Server Error");
+		call_reject_record(cc, msg, 500, "Server Error");
 		return err;
 	}
 	err = media_stream_alloc(&c->ms, cc->media, call_dtmf_handler, c);
 	if (err) {
 		(void)sip_treply(NULL, cc->sip, msg, 503, "No Media Ports");
+		call_reject_record(cc, msg, 503, "No Media Ports");
 		goto fail;
 	}
 	if (offer) {
@@ -470,11 +541,14 @@ int call_incoming(struct center *cc, const struct sip_msg *msg,
 					  "\"no common codec: PCMU or PCMA "
 					  "needed\"\r\n"
 					  "Content-Length: 0\r\n\r\n");
+			call_reject_record(cc, msg, 488, "Not Acceptable Here");
 			goto fail;
 		}
 		if (err) {
 			(void)sip_treply(NULL, cc->sip, msg, 400,
 					 "Bad Session Description");
+			call_reject_record(cc, msg, 400,
+					   "Bad Session Description");
 			goto fail;
 		}
 	}
@@ -487,6 +561,7 @@ int call_incoming(struct center *cc, const struct sip_msg *msg,
 	mem_deref(desc);
 	if (err) {
 		(void)sip_treply(NULL, cc->sip, msg, 500, "Server Error");
+		call_reject_record(cc, msg, 500, "Server Error");
 		goto fail;
 	}
 	err = store_call_begin(cc->store, c->id, c->sip_callid, c->caller,

@@ -1,7 +1,8 @@
 /* core/call.h  Shared by core/call*.c: one call's pieces (struct call is
  * in core.h).  call.c: life cycle and the caller's leg; call_agent.c:
- * agent legs, bridge, recording, hold, transfer; call_queue.c: waiting;
- * call_callback.c: callbacks; call_ivr.c: flows and digits.
+ * agent legs, bridge, recording, hold; call_transfer.c: the agent's
+ * blind transfer; call_queue.c: waiting; call_callback.c: callbacks;
+ * call_ivr.c: flows and digits.
  */
 
 #ifndef SB_CORE_CALL_H
@@ -42,7 +43,10 @@ void call_hold_begin(struct call *c, const char *by);
 void call_hold_end(struct call *c);
 bool call_holding(enum media_dir d);
 void call_ring(struct call *c, struct agent *a);
-void call_transfer_do(void *arg);
+
+/* call_transfer.c */
+void call_refer_handler(struct sip *sip, const struct sip_msg *msg,
+			void *arg);
 
 /* call_queue.c */
 void call_announce(struct call *c, bool first);

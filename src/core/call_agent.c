@@ -1,8 +1,8 @@
 /* core/call_agent.c  The agent's side of a call: ringing the chosen
  * agent's phones (one outgoing leg per registered contact, forked), the
  * ring timeout and misses reported to the engine, answer and bridge,
- * recording, hold and resume from the agent's phone, and the agent's
- * blind transfer (REFER).  call.c has the life cycle; core/call.h the
+ * recording, hold and resume from the agent's phone (the agent's blind
+ * transfer is in call_transfer.c).  call.c has the life cycle; core/call.h the
  * shared declarations.
  */
 
@@ -16,9 +16,6 @@
 #include "store/store.h"
 #include "core/core.h"
 #include "core/call.h"
-
-static void leg_refer_handler(struct sip *sip, const struct sip_msg *msg,
-			      void *arg);
 
 void call_leg_destructor(void *arg)
 {
@@ -344,7 +341,7 @@ void call_ring(struct call *c, struct agent *a)
 			"application/sdp", desc, NULL, NULL, false,
 			leg_offer_handler, leg_answer_handler, NULL,
 			leg_estab_handler, leg_info_handler,
-			leg_refer_handler, leg_close_handler, l,
+			call_refer_handler, leg_close_handler, l,
 			"%sX-Switchboard-Call: %s\r\n"
 			"X-Switchboard-Queue: %s\r\n", call_allow_hdr, c->id,
 			c->queue_name);
@@ -368,98 +365,3 @@ void call_ring(struct call *c, struct agent *a)
 		  c);
 }
 
-/* Carry out the agent's blind transfer: the agent's leg is released
- * (BYE), the engine closes the agent's part (talk recorded, wrap-up),
- * and the caller goes on: to the target queue keeping the contact, or
- * into the target number's flow. */
-void call_transfer_do(void *arg)
-{
-	struct call *c = arg;
-	const struct cfg_number *nu;
-	struct acd_queue *aq = NULL;
-	int err;
-
-	if (c->state != CALL_BRIDGED || !c->contact || !c->transfer_to)
-		return;
-	nu = config_number(c->cc->cfg, c->transfer_to);
-	if (!nu)
-		return;
-	call_record_stop(c);
-	media_stream_unbridge(c->ms);
-	call_hold_end(c);
-	c->bridged = NULL;
-	call_legs_drop(c, NULL);
-	c->agent = NULL;
-	if (nu->kind == CFG_TO_QUEUE)
-		aq = acd_queue_find(c->cc->acd, nu->target);
-	c->state = aq ? CALL_QUEUED : CALL_IVR;
-	c->transferring = !aq;
-	if (aq)
-		call_announce(c, true);
-	err = acd_contact_transfer(c->contact, aq, center_now(c->cc));
-	center_acd_sched(c->cc);
-	if (err) {
-		LOG_WARN("call", "%s: transfer: %s", c->id,
-			 acd_errmsg(c->cc->acd));
-		c->transferring = false;
-		call_end(c, "failed", "system");
-		return;
-	}
-	if (aq) {
-		if (c->state == CALL_QUEUED && c->q && c->q->announce_ms)
-			tmr_start(&c->tmr_announce, c->q->announce_ms,
-				  call_announce_timer, c);
-		return;
-	}
-	c->transferring = false;
-	c->contact = NULL;
-	call_flow_start(c, nu->target);
-}
-
-/* Blind transfer by the agent: REFER on the agent's leg. */
-static void leg_refer_handler(struct sip *sip, const struct sip_msg *msg,
-			      void *arg)
-{
-	struct leg *l = arg;
-	struct call *c = l->call;
-	const struct sip_hdr *hdr;
-	struct sip_addr addr;
-	char number[CFG_ID_MAX + 1];
-	struct pl pl;
-	int err;
-
-	hdr = sip_msg_xhdr(msg, "Refer-To");
-	if (!hdr) {
-		(void)sip_reply(sip, msg, 400, "Missing Refer-To");
-		return;
-	}
-	pl = hdr->val;
-	if (sip_addr_decode(&addr, &pl) || !pl_isset(&addr.uri.user)
-	    || addr.uri.user.l >= sizeof(number)) {
-		(void)sip_reply(sip, msg, 400, "Bad Refer-To");
-		return;
-	}
-	(void)pl_strcpy(&addr.uri.user, number, sizeof(number));
-	if (c->state != CALL_BRIDGED || l != c->bridged || !c->contact) {
-		(void)sip_reply(sip, msg, 403, "Not Bridged");
-		return;
-	}
-	if (!config_number(c->cc->cfg, number)) {
-		(void)sip_reply(sip, msg, 404, "Not Found");
-		return;
-	}
-	(void)sip_reply(sip, msg, 202, "Accepted");
-	LOG_INFO("call", "%s: agent %s transfers to %s", c->id,
-		 c->agent_name, number);
-	center_event(c->cc, "transfer", c->agent_name, c->id, c->queue_name,
-		     "to %s", number);
-	mem_deref(c->transfer_to);
-	c->transfer_to = NULL;
-	err = str_dup(&c->transfer_to, number);
-	if (err)
-		return;
-	/* Not from inside the leg's own handler: it is about to go. */
-	tmr_start(&c->tmr_xfer, 0, call_transfer_do, c);
-}
-
-/* Caller leg handlers */

@@ -276,9 +276,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 	}
 	nu = config_number(cc->cfg, dialled);
 	if (!nu) {
-		LOG_INFO("sip", "INVITE from %J to unknown number %s: 404",
-			 &msg->src, dialled);
 		(void)sip_treply(NULL, cc->sip, msg, 404, "Not Found");
+		call_reject_record(cc, msg, 404, "Not Found");
 		cc->st.calls_rejected++;
 		return;
 	}
@@ -325,6 +324,30 @@ static void agent_destructor(void *arg)
 	struct agent *a = arg;
 
 	hash_unlink(&a->he);
+}
+
+/* "@ID": a queue with one member, the agent, for calls transferred to
+ * it.  '@' is not allowed in configured names, so these never clash.  A
+ * caller waits there at most 2 minutes for the agent. */
+static int agent_queue(struct center *cc, struct acd_agent *aa,
+		       const char *id)
+{
+	struct acd_queue_conf qc;
+	struct acd_member_conf mc;
+	struct acd_queue *q;
+	char qid[CFG_ID_MAX + 2];
+	int e;
+
+	acd_queue_conf_init(&qc);
+	qc.max_wait_ms = 120000;
+	qc.overflow = ACD_OVF_DISCONNECT;
+	re_snprintf(qid, sizeof(qid), "@%s", id);
+	e = acd_queue_add(&q, cc->acd, qid, &qc);
+	if (e)
+		return e;
+	acd_member_conf_init(&mc);
+	mc.priority = 1;
+	return acd_member_add(aa, q, &mc);
 }
 
 static int build_engine(struct center *cc, char *err, size_t errsz)
@@ -396,6 +419,10 @@ static int build_engine(struct center *cc, char *err, size_t errsz)
 			if (e)
 				goto fail;
 		}
+		/* the agent's own queue, for transfers to the agent */
+		e = agent_queue(cc, aa, ca->id);
+		if (e)
+			goto fail;
 		a = mem_zalloc(sizeof(*a), agent_destructor);
 		if (!a)
 			return ENOMEM;

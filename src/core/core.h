@@ -47,6 +47,7 @@ enum call_state {
 	CALL_BRIDGED,     /* talking to an agent */
 	CALL_CALLBACK,    /* the caller left; waits as a callback */
 	CALL_DIALING,     /* callback: the agent answered, dialling out */
+	CALL_TRANSFERRING,/* transferred outside: dialling the number */
 	CALL_ENDING,      /* playing a last prompt before hanging up */
 	CALL_ENDED
 };
@@ -172,6 +173,8 @@ int  call_incoming(struct center *cc, const struct sip_msg *msg,
 		   const struct cfg_number *nu);
 void call_acd_event(struct call *c, const struct acd_event *ev);
 void call_sip_info(struct call *c, const struct sip_msg *msg);
+void call_reject_record(struct center *cc, const struct sip_msg *msg,
+			uint16_t scode, const char *reason);
 void call_hangup_all(struct center *cc);
 
 /* agent.c */

@@ -162,6 +162,10 @@ int  flow_run_input(struct flow_run *run, enum flow_input in, char digit,
 		    int64_t now, struct flow_act *act);
 /* Variables set by `set` and `collect` (and "customer" by lookup). */
 const char *flow_run_var(const struct flow_run *run, const char *name);
+/* The i-th variable (0..): its name, and its value in *valp; NULL past
+ * the last one.  For the call record. */
+const char *flow_run_var_at(const struct flow_run *run, unsigned i,
+			    const char **valp);
 /* The step the run is in, for logs. */
 const char *flow_run_step(const struct flow_run *run);
 

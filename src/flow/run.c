@@ -479,6 +479,16 @@ const char *flow_run_var(const struct flow_run *run, const char *name)
 	return NULL;
 }
 
+const char *flow_run_var_at(const struct flow_run *run, unsigned i,
+			    const char **valp)
+{
+	if (!run || i >= run->nvars)
+		return NULL;
+	if (valp)
+		*valp = run->vars[i].val;
+	return run->vars[i].name;
+}
+
 const char *flow_run_step(const struct flow_run *run)
 {
 	if (!run || run->cur < 0 || (unsigned)run->cur >= run->f->nsteps)

@@ -210,6 +210,17 @@ raw_expect() {
 	raw_close
 }
 
+# raw_closed WHAT: the server closes the TCP connection on fd 3 within
+# 10 s without answering anything; fd 3 is closed.
+raw_closed() {
+	local rc=0
+	timeout 10 cat <&3 > "$T/raw.in" 2>/dev/null || rc=$?
+	raw_close
+	[ $rc -ne 124 ] || fail "$1: the connection was left open"
+	[ ! -s "$T/raw.in" ] || fail "$1: answered $(head -n 1 "$T/raw.in")"
+	echo "ok: $1: connection closed, no answer"
+}
+
 # raw_options TP: the server still answers OPTIONS with 200.
 raw_options() {
 	raw_expect "$1" "200 OK" "OPTIONS (still serving)" "$(raw_req OPTIONS)"

@@ -12,9 +12,9 @@
 #   sees an INVITE (nobody dials out).
 # - Agents 3001 (never registered), 3002 (registered, not ready by the
 #   HTTP API) and 3005 (registered, then unregistered: not ready) are
-#   never offered a call: the caller waits and hangs up
-#   after 3 s; no offers, outcome abandoned-queue.  3001 cannot go ready
-#   (API 409, feature code *1 403) without a registered phone.
+#   never offered a call: the caller waits and hangs up after 3 s; no
+#   offers, outcome abandoned-queue.  3001 cannot go ready (API 409,
+#   feature code *1 403) without a registered phone.
 # - HTTP API errors: 401 (none or wrong), 403 (another agent), 400 (bad
 #   JSON, bad state), 404 (unknown agent), 405, 413; JSON "error" bodies.
 # - Feature codes from 3002's phone (sipp, digest after 407): *2, *1, *0
@@ -275,9 +275,11 @@ wait_sipp trunkout
 echo "ok: INVITE from the trunk to an outside number: 404"
 
 # ---- REGISTER with a wrong password, or another agent's ----
-# reg_sipp NAME AOR USER PASSWORD EXPIRES EXPECT: REGISTER for AOR (To,
-# From and Contact) with USER's digest: 401, then EXPECT.
+# reg_sipp NAME AOR USER PASSWORD EXPIRES EXPECT [PORT]: REGISTER for
+# AOR (To, From; Contact at 127.0.0.1:PORT, default sipp's own) with
+# USER's digest: 401, then EXPECT.
 reg_sipp() {
+	local cport=${7:-[local_port]}
 	cat > "$T/$1.xml" <<XML
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="register-refused">
@@ -289,7 +291,7 @@ reg_sipp() {
       To: <sip:$2@[remote_ip]:[remote_port]>
       Call-ID: [call_id]
       CSeq: 1 REGISTER
-      Contact: <sip:$2@[local_ip]:[local_port]>
+      Contact: <sip:$2@127.0.0.1:$cport>
       Expires: $5
       Max-Forwards: 70
       Content-Length: 0
@@ -304,7 +306,7 @@ reg_sipp() {
       To: <sip:$2@[remote_ip]:[remote_port]>
       Call-ID: [call_id]
       CSeq: 2 REGISTER
-      Contact: <sip:$2@[local_ip]:[local_port]>
+      Contact: <sip:$2@127.0.0.1:$cport>
       [authentication username=$3 password=$4]
       Expires: $5
       Max-Forwards: 70
@@ -340,9 +342,10 @@ run_auth fc-3001 "$T/fc-3001.xml" '*1'
 echo "ok: feature code *1 from unregistered 3001: 403"
 
 # 3005 was available and its phone unregistered: not ready.
-reg_sipp reg3005 3005 3005 pw-3005 3600 200
+P5=$(free_port)
+reg_sipp reg3005 3005 3005 pw-3005 3600 200 "$P5"
 wait_log "agent: 3005: logged-out -> available"
-reg_sipp unreg3005 3005 3005 pw-3005 0 200
+reg_sipp unreg3005 3005 3005 pw-3005 0 200 "$P5"
 wait_log "agent: 3005: phone gone"
 wait_log "agent: 3005: available -> not-ready reason=unregistered"
 
@@ -377,15 +380,17 @@ api_expect 200 "3002 still not ready" 3002 pw-3002 GET /api/v1/agents/3002
 api_expect 200 "3002 ready" 3002 pw-3002 POST /api/v1/agents/3002/state \
 	'{"state":"ready"}'
 wait_log "agent: 3002: not-ready -> available"
-feature() {	# feature CODE NAME LOGLINE
+feature() {	# feature CODE NAME LOGLINE N: the Nth LOGLINE follows
 	auth_invite "$T/fc-$2.xml" 3002 pw-3002 "$1" 200
 	run_auth "fc-$2" "$T/fc-$2.xml" "$1"
-	wait_log "$3"
+	wait_count "$3" "$4"
 	echo "ok: feature code $1: $3"
 }
-feature '*2' notready "agent: 3002: available -> not-ready reason=phone"
-feature '*1' ready "agent: 3002: not-ready -> available"
-feature '*0' logout "agent: 3002: available -> logged-out"
+feature '*2' notready "agent: 3002: available -> not-ready reason=phone" 1
+feature '*1' ready "agent: 3002: not-ready -> available" 2
+feature '*0' logout "agent: 3002: available -> logged-out" 1
+n=$(log_count "agent: 3002: .* by feature code")
+[ "$n" = 3 ] || fail "$n feature codes logged, expected 3"
 auth_invite "$T/fc-bad.xml" 3002 pw-3002 '*9' 404
 run_auth fc-bad "$T/fc-bad.xml" '*9'
 echo "ok: feature code *9: 404"
