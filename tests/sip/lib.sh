@@ -234,13 +234,15 @@ chan_stat() {	# chan_stat FILE CHANNEL -> "FREQ RMS"
 #   talk=4000         ms before our BYE (end=bye)
 #   codecs="8 0 101"  payload types offered
 #   expect=200        final answer expected to the INVITE (488, 404...)
+#   hold=yes          after the digits: re-INVITE sendonly (hold), 1.5 s,
+#                     re-INVITE sendrecv (resume)
 #   info="2"          digits sent as SIP INFO (application/dtmf-relay)
 #                     after digit_wait, instead of RFC 4733
 caller_scenario() {
 	local file=$1
 	shift
 	local digits="" digit_wait=1500 audio=no end=bye talk=4000
-	local codecs="8 0 101" expect=200 info="" digit_gap=400 kv
+	local codecs="8 0 101" expect=200 info="" digit_gap=400 hold=no kv
 	for kv in "$@"; do
 		eval "${kv%%=*}=\"\${kv#*=}\""
 	done
@@ -350,6 +352,55 @@ XML
   <recv response="200"/>
 XML
 	done
+	if [ "$hold" = yes ]; then
+		local dir seq=10
+		for dir in sendonly sendrecv; do
+			seq=$((seq + 1))
+			cat <<XML
+  <pause milliseconds="1500"/>
+  <send retrans="500">
+    <![CDATA[
+      INVITE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: $seq INVITE
+      Contact: <sip:5550123@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=caller 53655765 $seq IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP $codecs
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15
+      a=$dir
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="200"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: $seq ACK
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+XML
+		done
+	fi
 	if [ "$audio" = yes ]; then
 		echo "  <pause milliseconds=\"400\"/>"
 		echo "  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/g711a.pcap\"/></action></nop>"
