@@ -25,8 +25,8 @@
 #      up.  A call that gets no BYE within `talk + 25 s` fails (sipp
 #      timeout).  --path auto (the default) is queue for nomedia and ivr
 #      for the media modes.  (A SIP INFO digit would keep nomedia free of
-#      RTP, but the server at 71401f9 answers every INFO digit 400: its
-#      content-type test is inverted.)
+#      RTP; up to 71401f9 the server answered every INFO digit 400, its
+#      content-type test inverted, fixed in 48dad03.)
 #   Modes (what the peers send; the server always plays the menu prompt,
 #   the queue greeting and music on hold to the caller until the bridge):
 #     nomedia    no RTP from sipp (but the digit on the IVR path)

@@ -51,6 +51,8 @@ static void destructor(void *arg)
 	mem_deref(c->numbers);
 	mem_deref(c->customers);
 	mem_deref(c->flows);
+	hash_flush(c->index);
+	mem_deref(c->index);
 }
 
 static int msg(char *err, size_t errsz, const struct ini_entry *e,
@@ -889,6 +891,8 @@ static int check_refs(struct config *c, char *err, size_t errsz)
 	return 0;
 }
 
+static int index_build(struct config *c, char *err, size_t errsz);
+
 int config_load(struct config **cfgp, const char *path, char *err,
 		size_t errsz)
 {
@@ -926,6 +930,9 @@ int config_load(struct config **cfgp, const char *path, char *err,
 	e = ini_parse_file(path, on_section, on_entry, &l, err, errsz);
 	if (e)
 		goto out;
+	e = index_build(c, err, errsz);
+	if (e)
+		goto out;
 	e = check_refs(c, err, errsz);
 	if (e)
 		goto out;
@@ -942,44 +949,128 @@ int config_load(struct config **cfgp, const char *path, char *err,
 	return e;
 }
 
+/* The index: one hash of (kind, key) -> object over queues, agents,
+ * numbers and customers' phones, built once the file is read (the arrays
+ * no longer move then), so every lookup a call makes is O(1). */
+enum idx_kind {
+	IDX_QUEUE = 0,
+	IDX_AGENT,
+	IDX_NUMBER,
+	IDX_PHONE
+};
+
+struct idx_entry {
+	struct le he;
+	enum idx_kind kind;
+	const char *key;          /* borrowed from the object */
+	const void *obj;
+};
+
+struct idx_key {
+	enum idx_kind kind;
+	const char *key;
+};
+
+static bool idx_cmp(struct le *le, void *arg)
+{
+	const struct idx_entry *e = le->data;
+	const struct idx_key *k = arg;
+
+	return e->kind == k->kind && !strcmp(e->key, k->key);
+}
+
+static uint32_t idx_hash(enum idx_kind kind, const char *key)
+{
+	return hash_joaat_str(key) ^ (uint32_t)kind;
+}
+
+static const void *idx_find(const struct config *c, enum idx_kind kind,
+			    const char *key)
+{
+	struct idx_key k = {kind, key};
+	struct le *le;
+
+	if (!c || !key || !c->index)
+		return NULL;
+	le = hash_lookup(c->index, idx_hash(kind, key), idx_cmp, &k);
+	return le ? ((struct idx_entry *)le->data)->obj : NULL;
+}
+
+static void idx_entry_destructor(void *arg)
+{
+	struct idx_entry *e = arg;
+
+	hash_unlink(&e->he);
+}
+
+static int idx_add(struct config *c, enum idx_kind kind, const char *key,
+		   const void *obj)
+{
+	struct idx_entry *e = mem_zalloc(sizeof(*e), idx_entry_destructor);
+
+	if (!e)
+		return ENOMEM;
+	e->kind = kind;
+	e->key = key;
+	e->obj = obj;
+	hash_append(c->index, idx_hash(kind, key), &e->he, e);
+	return 0;
+}
+
+static int index_build(struct config *c, char *err, size_t errsz)
+{
+	unsigned n = c->nqueues + c->nagents + c->nnumbers;
+	int e;
+
+	for (unsigned i = 0; i < c->ncustomers; i++)
+		n += c->customers[i].nphones;
+	e = hash_alloc(&c->index, hash_valid_size(n < 16 ? 16 : n));
+	for (unsigned i = 0; !e && i < c->nqueues; i++)
+		e = idx_add(c, IDX_QUEUE, c->queues[i].id, &c->queues[i]);
+	for (unsigned i = 0; !e && i < c->nagents; i++)
+		e = idx_add(c, IDX_AGENT, c->agents[i].id, &c->agents[i]);
+	for (unsigned i = 0; !e && i < c->nnumbers; i++)
+		e = idx_add(c, IDX_NUMBER, c->numbers[i].number,
+			    &c->numbers[i]);
+	for (unsigned i = 0; !e && i < c->ncustomers; i++) {
+		struct cfg_customer *cu = &c->customers[i];
+
+		for (unsigned j = 0; !e && j < cu->nphones; j++) {
+			const struct cfg_customer *o =
+				idx_find(c, IDX_PHONE, cu->phones[j]);
+
+			if (o && o != cu)
+				return refmsg(err, errsz, c->file, cu->line,
+					      "customer %s: phone %s is also "
+					      "customer %s's", cu->id,
+					      cu->phones[j], o->id);
+			if (!o)
+				e = idx_add(c, IDX_PHONE, cu->phones[j], cu);
+		}
+	}
+	return e;
+}
+
 const struct cfg_queue *config_queue(const struct config *c, const char *id)
 {
-	for (unsigned i = 0; c && id && i < c->nqueues; i++) {
-		if (!strcmp(c->queues[i].id, id))
-			return &c->queues[i];
-	}
-	return NULL;
+	return idx_find(c, IDX_QUEUE, id);
 }
 
 const struct cfg_agent *config_agent(const struct config *c, const char *id)
 {
-	for (unsigned i = 0; c && id && i < c->nagents; i++) {
-		if (!strcmp(c->agents[i].id, id))
-			return &c->agents[i];
-	}
-	return NULL;
+	return idx_find(c, IDX_AGENT, id);
 }
 
 const struct cfg_number *config_number(const struct config *c,
 				       const char *number)
 {
-	for (unsigned i = 0; c && number && i < c->nnumbers; i++) {
-		if (!strcmp(c->numbers[i].number, number))
-			return &c->numbers[i];
-	}
-	return NULL;
+	return idx_find(c, IDX_NUMBER, number);
 }
 
 const struct cfg_customer *config_customer_by_phone(const struct config *c,
 						    const char *phone)
 {
-	for (unsigned i = 0; c && phone && i < c->ncustomers; i++) {
-		for (unsigned j = 0; j < c->customers[i].nphones; j++) {
-			if (!strcmp(c->customers[i].phones[j], phone))
-				return &c->customers[i];
-		}
-	}
-	return NULL;
+	return idx_find(c, IDX_PHONE, phone);
 }
 
 static bool in_net(const struct cfg_source *s, const struct sa *a)

@@ -129,6 +129,7 @@ struct config {
 	struct cfg_customer *customers;
 	unsigned ncustomers;
 	struct flow_set *flows;
+	struct hash *index;           /* lookups by name: config.c */
 };
 
 /* Read and check the file.  Prompts are checked against the files in

@@ -41,28 +41,44 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port free for both UDP and TCP on 127.0.0.1, from a range unlikely to
-# be in use; `ss` tells what is taken.  Ports handed out here are
-# remembered so one test never gets the same port twice.
+# Ports.  Servers' and phones' RTP ranges come from 20000-29999, where
+# they pick ports themselves (retrying when one is taken); every port a
+# test names itself (SIP, HTTP, sipp's media) comes from 30000-59999 and
+# is checked free with `ss` first.  Ports handed out are remembered so one
+# test never gets the same port twice.
 USED_PORTS=" "
+taken_ports() {
+	ss -Htanu 2>/dev/null | awk '{print $5}' | sed 's/.*://' \
+		| sort -u | tr '\n' ' '
+}
+# free_port [N]: the first of N consecutive free ports (default 1).
 free_port() {
-	local p taken
-	taken=$(ss -Htanu 2>/dev/null | awk '{print $5}' | sed 's/.*://' \
-		| sort -u | tr '\n' ' ')
-	for _ in $(seq 1 200); do
-		p=$(( (RANDOM * 32768 + RANDOM) % 20000 + 30000 ))
-		case " $taken $USED_PORTS" in *" $p "*) continue ;; esac
-		USED_PORTS="$USED_PORTS$p "
+	local n=${1:-1} p taken i ok
+	taken=" $(taken_ports)"
+	for _ in $(seq 1 500); do
+		p=$(( (RANDOM * 32768 + RANDOM) % 29990 + 30000 ))
+		p=$(( p - p % 2 ))
+		ok=1
+		for ((i = 0; i < n; i++)); do
+			case "$taken $USED_PORTS" in
+			*" $((p + i)) "*) ok=0; break ;;
+			esac
+		done
+		[ $ok = 1 ] || continue
+		for ((i = 0; i < n; i++)); do
+			USED_PORTS="$USED_PORTS$((p + i)) "
+		done
 		echo "$p"
 		return 0
 	done
 	fail "no free port"
 }
 
-# A block of n consecutive free ports (for RTP ranges).
+# A block of n ports for an RTP range (servers and phones choose within).
 free_range() {
 	local n=$1 base
-	base=$(( (RANDOM * 32768 + RANDOM) % 15000 + 30000 ))
+	base=$(( (RANDOM * 32768 + RANDOM) % (10000 - n) + 20000 ))
+	base=$(( base - base % 2 ))
 	echo "$base-$((base + n - 1))"
 }
 
@@ -147,7 +163,7 @@ run_sipp() {
 	shift 2
 	local port
 	port=$(free_port)
-	sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
+	sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port 4)" \
 		-m 1 -timeout 120s -timeout_error \
 		-trace_err -error_file "$T/sipp-$name.err" \
 		-trace_msg -message_file "$T/sipp-$name.msg" \
@@ -661,7 +677,7 @@ XML
 # run_agent NAME SCENARIO PORT [calls]: a sipp UAS on PORT (background).
 run_agent() {
 	local name=$1 scen=$2 port=$3 calls=${4:-1}
-	sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
+	sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port 4)" \
 		-m "$calls" -timeout 120s -timeout_error \
 		-trace_err -error_file "$T/sipp-$name.err" \
 		-trace_msg -message_file "$T/sipp-$name.msg" \
