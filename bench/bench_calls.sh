@@ -58,7 +58,6 @@
 
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=build
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
 	BUILD=$1

@@ -182,7 +182,10 @@ wait_sipp() {	# wait_sipp NAME: fails the test if sipp failed
 
 # baresip as an agent phone: start_phone AGENT PASSWORD [WAV]
 # Registers with digest auth, answers automatically, sends WAV (8 kHz
-# mono) as its microphone, and takes commands on a ctrl_tcp port.
+# mono; default a 400 Hz tone) as its microphone, and takes commands on a
+# ctrl_tcp port.  With PASSWORD "" it does not register (a caller's
+# phone: phone_cmd USER dial sip:NUMBER@127.0.0.1:PORT).  PHONE_CODECS
+# sets its codec (PCMU).
 declare -A PHONE_PID PHONE_CTRL
 start_phone() {
 	local user=$1 pass=$2 wav=${3:-}
@@ -210,9 +213,15 @@ module_app       account.so
 module_app       menu.so
 ctrl_tcp_listen  127.0.0.1:$ctrl
 CONF
-	cat > "$dir/accounts" <<CONF
-<sip:$user@127.0.0.1:$SIP_PORT>;auth_pass=$pass;outbound="sip:127.0.0.1:$SIP_PORT";regint=60;answermode=auto;audio_codecs=PCMU
+	if [ -n "$pass" ]; then
+		cat > "$dir/accounts" <<CONF
+<sip:$user@127.0.0.1:$SIP_PORT>;auth_pass=$pass;outbound="sip:127.0.0.1:$SIP_PORT";regint=60;answermode=auto;audio_codecs=${PHONE_CODECS:-PCMU}
 CONF
+	else	# a caller's phone: no registration
+		cat > "$dir/accounts" <<CONF
+<sip:$user@127.0.0.1>;regint=0;audio_codecs=${PHONE_CODECS:-PCMU}
+CONF
+	fi
 	: > "$dir/contacts"
 	baresip -f "$dir" </dev/null >"$T/phone-$user.log" 2>&1 &
 	PHONE_PID[$user]=$!
