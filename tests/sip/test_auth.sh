@@ -267,7 +267,7 @@ echo "ok: INVITE from an agent to an outside number: 404"
 caller_scenario "$T/unknown.xml" expect=404
 run_sipp unknown "$T/unknown.xml" -i 127.0.0.2 -s 399
 wait_sipp unknown
-wait_log "INVITE from 127.0.0.2:[0-9]* to unknown number 399: 404"
+wait_log "from 5550123 to 399 rejected: 404 Not Found"
 echo "ok: INVITE from the trunk to an unknown number: 404"
 caller_scenario "$T/trunkout.xml" expect=404
 run_sipp trunkout "$T/trunkout.xml" -i 127.0.0.2 -s 00493012345
@@ -413,10 +413,18 @@ stop_server
 offers=$(sql "select count(*) from call_offers")
 [ "$offers" = 0 ] || fail "$offers offers made: $(sql \
 	'select agent || ":" || result from call_offers')"
-rows=$(sql "select dialled || ':' || outcome || ':' || coalesce(agent, '-')
+# Records: the agent's call to 301, the three 404s (refusals after
+# authentication or from a trunk), the caller to 300; nothing for the
+# 407s, 403s and feature codes.
+rows=$(sql "select caller || '>' || dialled || ':' || outcome || ':'
+	|| coalesce(agent, '-') || ':'
+	|| coalesce(json_extract(vars, '$.sip_status'), '-')
 	from calls order by arrival" | tr '\n' ' ')
-[ "$rows" = "301:abandoned-queue:- 300:abandoned-queue:- " ] \
-	|| fail "records: $rows"
+want="3002>301:abandoned-queue:-:- 3002>00493012345:rejected:-:404 Not Found"
+want="$want 5550123>399:rejected:-:404 Not Found"
+want="$want 5550123>00493012345:rejected:-:404 Not Found"
+want="$want 5550123>300:abandoned-queue:-:- "
+[ "$rows" = "$want" ] || fail "records: $rows"
 w=$(sql "select end_time - queue_entry from calls where dialled = '300'")
 [ "$w" -ge 2500 ] || fail "the caller waited $w ms, expected ~3 s"
-echo "PASS $NAME: $rows"
+echo "PASS $NAME: digest, trunks, agent states, feature codes, HTTP API"

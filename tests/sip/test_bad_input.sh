@@ -12,8 +12,8 @@
 # (libre drops it) and 100 KiB on TCP (libre closes the connection); an
 # INVITE offering only G.729 (488, also from sipp) or a garbage SDP (400).
 # After each, OPTIONS gets 200 on the same transport.  Then a normal call
-# from sipp to a queue is answered by a sipp agent, it is the only call
-# record, and the server exits cleanly.
+# from sipp to a queue is answered by a sipp agent; the records are the
+# three 488s (rejected) and that call; the server exits cleanly.
 source "$(dirname "$0")/lib.sh" "$1"
 source "$(dirname "$0")/lib_raw.sh"
 
@@ -164,6 +164,12 @@ wait_sipp a2001
 wait_log "ended, answered (by caller), agent 2001"
 stop_server
 
-rows=$(sql "select dialled || ':' || outcome || ':' || agent from calls")
-[ "$rows" = "200:answered:2001" ] || fail "call records: $rows"
-echo "PASS $NAME: bad input refused over UDP and TCP, then $rows"
+# Only the G.729 INVITEs reached the call layer (raw over UDP and TCP,
+# sipp) and left 'rejected' records; what the gate refused left none.
+rows=$(sql "select dialled || ':' || outcome || ':' || coalesce(agent, '-')
+	|| ':' || coalesce(json_extract(vars, '$.sip_status'), '-')
+	from calls order by arrival" | tr '\n' ' ')
+r488="200:rejected:-:488 Not Acceptable Here"
+[ "$rows" = "$r488 $r488 $r488 200:answered:2001:- " ] \
+	|| fail "call records: $rows"
+echo "PASS $NAME: bad input refused over UDP and TCP, then a call answered"
