@@ -483,8 +483,11 @@ static int bind_sip(struct center *cc, char *err, size_t errsz)
 	const struct config *cfg = cc->cfg;
 	int e;
 
-	e = sip_alloc(&cc->sip, NULL, 64, 64, 64, "Switchboard/0.1", NULL,
-		      NULL);
+	/* transaction and connection hashes: thousands of UDP transactions
+	 * linger 32 s after each call, so size them for load, not for a
+	 * phone */
+	e = sip_alloc(&cc->sip, NULL, 16384, 16384, 4096,
+		      "Switchboard/0.1", NULL, NULL);
 	if (e)
 		return e;
 	if (cfg->sip_udp) {
@@ -535,7 +538,7 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 	cc->started = tmr_jiffies();
 	cc->wall0 = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 
-	e = hash_alloc(&cc->agents, 256);
+	e = hash_alloc(&cc->agents, hash_valid_size(cfg->nagents + 16));
 	e = e ? e : hash_alloc(&cc->calls, 4096);
 	e = e ? e : hash_alloc(&cc->calls_sip, 4096);
 	if (e)

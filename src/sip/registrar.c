@@ -873,7 +873,7 @@ int registrar_alloc(struct registrar **regp, struct sip *sip,
 	reg = mem_zalloc(sizeof(*reg), registrar_destructor);
 	if (!reg)
 		return ENOMEM;
-	err = hash_alloc(&reg->users, 1024);
+	err = hash_alloc(&reg->users, 16384);
 	if (err)
 		goto out;
 	err = str_dup(&reg->realm, realm);

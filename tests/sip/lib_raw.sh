@@ -35,13 +35,18 @@ raw_close() {	# raw_close [FD]
 }
 
 # raw_lport udp|tcp FD: the local port of FD, by its inode in
-# /proc/net/{udp,tcp} (column 10; the port is hex after the colon).
+# /proc/net/{udp,tcp} (column 10; the port is hex after the colon).  The
+# kernel builds that table in pages while other sockets come and go, so
+# one reading may miss a line: read it again (up to 20 times).
 raw_lport() {
-	local ino hex
+	local ino hex=
 	ino=$(readlink "/proc/$BASHPID/fd/$2" | sed 's/[^0-9]//g')
-	hex=$(awk -v ino="$ino" '$10 == ino {split($2, a, ":");
-		print a[2]; exit}' "/proc/net/$1")
-	[ -n "$hex" ] && echo $((16#$hex))
+	for _ in $(seq 1 20); do
+		hex=$(awk -v ino="$ino" '$10 == ino {split($2, a, ":");
+			print a[2]; exit}' "/proc/net/$1")
+		[ -z "$hex" ] || break
+	done
+	[ -z "$hex" ] || echo $((16#$hex))
 }
 
 # raw_msg FILE TEMPLATE [BODY]: a message from a template (see above).
