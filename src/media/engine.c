@@ -18,12 +18,10 @@
  * state the sweep still uses; the engine holds a reference on itself for
  * the duration of the tick.
  *
- * Ports.  rtp_listen() (libre 1.1.0) tries 64 random even ports in
- * [min, max) and always binds port+1 too, for RTCP, whether or not RTCP
- * is enabled.  We round port_min up to even so both stay in the range; a
- * stream therefore takes two ports.  RTCP itself is off: nothing reads
- * reports yet, and it would cost a timer per stream.  Enabling it is the
- * `enable_rtcp` flag in stream.c plus rtcp_start() once raddr is known.
+ * Ports.  A stream binds one socket on a random even port of the range
+ * (stream.c), leaving port + 1 free for RTCP by convention.  RTCP itself
+ * is off: nothing reads reports yet, and it would cost a socket and a
+ * timer per stream.
  */
 
 #include <errno.h>

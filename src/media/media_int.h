@@ -76,7 +76,10 @@ struct media_stream {
 	struct le le_play;            /* in engine->playing while playing */
 	struct le le_rec;             /* in rec->feeders while recording */
 	struct media_engine *me;      /* referenced */
-	struct rtp_sock *rtp;
+	struct udp_sock *us;          /* RTP; no RTCP socket (stream.c) */
+	struct sa laddr;              /* where us is bound */
+	uint32_t ssrc;                /* ours */
+	uint16_t seq;                 /* next RTP sequence number to send */
 	struct sdp_session *sdp;
 	struct sdp_media *sdpm;       /* owned by sdp */
 	struct telev *telev;

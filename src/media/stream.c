@@ -2,8 +2,17 @@
  * RFC 4733 digits, statistics and the one send function every source
  * (playlist, bridge) goes through.
  *
- * Receive.  libre decodes the RTP header and calls rtp_recv(); we
- * dispatch on payload type in O(payload):
+ * Socket.  One UDP socket per stream, bound to a random even port of the
+ * engine's range (64 tries), with RTP headers coded by libre's
+ * rtp_hdr_encode/rtp_hdr_decode.  Not libre's rtp_listen(): in 1.1.0 it
+ * always binds a second socket for RTCP (port + 1), even with RTCP off,
+ * and file descriptors, not CPU, capped the live calls in the load test
+ * (docs/PERFORMANCE.md).  RTCP is not sent; received RTCP on the next port
+ * finds no socket.
+ *
+ * Receive.  The RTP header is decoded (version 2; CSRCs, extension and
+ * padding stripped; anything shorter is rx_bad), then we dispatch on
+ * payload type in O(payload):
  *  - the telephone-event PT (ours as offered, or the one the peer named)
  *    goes to libre's telev, which reports a digit once per key press; we
  *    also dedupe by RTP timestamp, because RFC 4733 senders repeat the
@@ -42,7 +51,7 @@ static void destructor(void *arg)
 	bridge_detach(ms);
 	recorder_detach(ms);
 	list_unlink(&ms->le);
-	mem_deref(ms->rtp);
+	mem_deref(ms->us);
 	mem_deref(ms->telev);
 	mem_deref(ms->sdp);           /* owns sdpm */
 	mem_deref(ms->me);
@@ -56,6 +65,32 @@ bool stream_can_send(const struct media_stream *ms)
 		(ldir & SDP_SENDONLY) && (ms->rdir & SDP_SENDONLY);
 }
 
+/* Header in the RTP_HEADER_SIZE bytes before mb's payload, then send;
+ * mb->pos is back at the payload afterwards. */
+static int rtp_out(struct media_stream *ms, uint32_t ts, struct mbuf *mb)
+{
+	struct rtp_header hdr;
+	size_t pos = mb->pos;
+	int err;
+
+	if (pos < RTP_HEADER_SIZE)
+		return EINVAL;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.ver = RTP_VERSION;
+	hdr.m = ms->marker;
+	hdr.pt = (uint8_t)ms->pt;
+	hdr.seq = ms->seq++;
+	hdr.ts = ts;
+	hdr.ssrc = ms->ssrc;
+	mb->pos = pos - RTP_HEADER_SIZE;
+	err = rtp_hdr_encode(mb, &hdr);
+	mb->pos = pos - RTP_HEADER_SIZE;
+	if (!err)
+		err = udp_send(ms->us, &ms->raddr, mb);
+	mb->pos = pos;
+	return err;
+}
+
 /* Send mb (pos at payload, RTP_HEADER_SIZE free before it) if allowed. */
 void stream_send(struct media_stream *ms, uint32_t ts, struct mbuf *mb)
 {
@@ -64,13 +99,12 @@ void stream_send(struct media_stream *ms, uint32_t ts, struct mbuf *mb)
 
 	if (!stream_can_send(ms))
 		return;
-	err = rtp_send(ms->rtp, &ms->raddr, false, ms->marker,
-		       (uint8_t)ms->pt, ts, mb);
+	err = rtp_out(ms, ts, mb);
 	if (err) {
 		ms->st.tx_err++;
 		if (!ms->tx_err_logged) {
 			MEDIA_WARN("stream %J: send to %J failed: %m (logged "
-				   "once; see tx_err)\n", rtp_local(ms->rtp),
+				   "once; see tx_err)\n", &ms->laddr,
 				   &ms->raddr, err);
 			ms->tx_err_logged = true;
 		}
@@ -160,6 +194,55 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 		ms->st.rx_bad++;
 }
 
+static void udp_recv(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct media_stream *ms = arg;
+	struct rtp_header hdr;
+
+	if (mbuf_get_left(mb) < RTP_HEADER_SIZE
+	    || rtp_hdr_decode(&hdr, mb) || hdr.ver != RTP_VERSION) {
+		ms->st.rx_bad++;
+		return;
+	}
+	if (hdr.pad) {
+		size_t left = mbuf_get_left(mb);
+		uint8_t padn = left ? mb->buf[mb->end - 1] : 0;
+
+		if (!padn || padn > left) {
+			ms->st.rx_bad++;
+			return;
+		}
+		mb->end -= padn;
+	}
+	rtp_recv(src, &hdr, mb, ms);
+}
+
+/* A random even port of the engine's range: 64 tries, like libre's
+ * rtp_listen(). */
+static int bind_port(struct media_stream *ms)
+{
+	const struct media_engine *me = ms->me;
+	uint32_t span = (uint32_t)(me->port_max - me->port_min) + 1;
+	int err = EADDRINUSE;
+
+	for (int i = 0; i < 64; i++) {
+		uint16_t port = (uint16_t)(me->port_min
+					   + rand_u32() % span);
+
+		port &= (uint16_t)~1u;
+		if (port < me->port_min)
+			port = (uint16_t)(port + 2);
+		ms->laddr = me->laddr;
+		sa_set_port(&ms->laddr, port);
+		err = udp_listen(&ms->us, &ms->laddr, udp_recv, ms);
+		if (!err)
+			return 0;
+		if (err != EADDRINUSE)
+			return err;
+	}
+	return err;
+}
+
 /**
  * Create a stream: bind an RTP port in the engine's range and prepare
  * its SDP (PCMU, PCMA, telephone-event 0-15).
@@ -193,8 +276,9 @@ int media_stream_alloc(struct media_stream **msp, struct media_engine *me,
 	sa_init(&ms->raddr, AF_UNSPEC);
 	list_append(&me->streams, &ms->le, ms);
 
-	err = rtp_listen(&ms->rtp, IPPROTO_UDP, &me->laddr, me->port_min,
-			 me->port_max, false, rtp_recv, NULL, ms);
+	ms->ssrc = rand_u32();
+	ms->seq = rand_u16();
+	err = bind_port(ms);
 	if (err) {
 		MEDIA_WARN("no RTP port free in %u-%u on %j: %m; widen the "
 			   "range\n", me->port_min, me->port_max, &me->laddr,
@@ -208,7 +292,7 @@ int media_stream_alloc(struct media_stream **msp, struct media_engine *me,
 	if (err)
 		goto out;
 	err = sdp_media_add(&ms->sdpm, ms->sdp, sdp_media_audio,
-			    sa_port(rtp_local(ms->rtp)), sdp_proto_rtpavp);
+			    sa_port(&ms->laddr), sdp_proto_rtpavp);
 	if (err)
 		goto out;
 	err  = sdp_format_add(NULL, ms->sdpm, false, "0", "PCMU", MEDIA_SRATE,
@@ -241,7 +325,7 @@ const char *media_stream_codec(const struct media_stream *ms)
 
 const struct sa *media_stream_laddr(const struct media_stream *ms)
 {
-	return ms ? rtp_local(ms->rtp) : NULL;
+	return ms ? &ms->laddr : NULL;
 }
 
 void media_stream_stats(const struct media_stream *ms,

@@ -34,19 +34,22 @@ raw_close() {	# raw_close [FD]
 	eval "exec ${1:-3}>&-" 2>/dev/null || true
 }
 
-# raw_lport udp|tcp FD: the local port of FD, by its inode in
-# /proc/net/{udp,tcp} (column 10; the port is hex after the colon).  The
-# kernel builds that table in pages while other sockets come and go, so
-# one reading may miss a line: read it again (up to 20 times).
+# raw_lport udp|tcp FD: the local port of FD, found by its socket inode
+# among the sockets connected to the server (`ss -e` prints "ino:N" two
+# columns after the local address).  ss filters in the kernel: reading
+# all of /proc/net/udp costs 100 ms on a machine with thousands of
+# sockets, and a reading made in pages may miss a line while others
+# come and go.
 raw_lport() {
-	local ino hex=
+	local ino addr=
 	ino=$(readlink "/proc/$BASHPID/fd/$2" | sed 's/[^0-9]//g')
-	for _ in $(seq 1 20); do
-		hex=$(awk -v ino="$ino" '$10 == ino {split($2, a, ":");
-			print a[2]; exit}' "/proc/net/$1")
-		[ -z "$hex" ] || break
+	for _ in 1 2 3 4 5; do
+		addr=$(ss -Hne "-${1:0:1}" "dst 127.0.0.1:$SIP_PORT" \
+			| awk -v ino="ino:$ino" '{ for (i = 3; i <= NF; i++)
+				if ($i == ino) { print $(i - 2); exit } }')
+		[ -z "$addr" ] || break
 	done
-	[ -z "$hex" ] || echo $((16#$hex))
+	[ -z "$addr" ] || echo "${addr##*:}"
 }
 
 # raw_msg FILE TEMPLATE [BODY]: a message from a template (see above).
