@@ -512,16 +512,22 @@ void call_reject_record(struct center *cc, const struct sip_msg *msg,
 }
 
 int call_incoming(struct center *cc, const struct sip_msg *msg,
-		  const struct cfg_number *nu)
+		  const struct cfg_number *nu, const char *caller)
 {
 	struct mbuf *desc = NULL;
 	bool offer = mbuf_get_left(msg->mb) > 0;
-	struct call *c;
+	struct call *c = NULL;
 	int err;
 
 	(void)nu;
 	err = call_alloc(&c, cc, msg);
+	if (!err && caller) {
+		c->caller = mem_deref(c->caller);
+		err = str_dup(&c->caller, caller);
+	}
 	if (err) {
+		if (c)
+			mem_deref(c);
 		(void)sip_treply(NULL, cc->sip, msg, 500, "Server Error");
 		call_reject_record(cc, msg, 500, "Server Error");
 		return err;

@@ -281,7 +281,9 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		cc->st.calls_rejected++;
 		return;
 	}
-	err = call_incoming(cc, msg, nu);
+	/* an agent's call carries the agent's id as caller, not whatever
+	 * its From says */
+	err = call_incoming(cc, msg, nu, a ? a->cfg->id : NULL);
 	if (err)
 		cc->st.calls_rejected++;
 }

@@ -170,7 +170,7 @@ void center_event(struct center *cc, const char *type, const char *agent,
 
 /* call.c */
 int  call_incoming(struct center *cc, const struct sip_msg *msg,
-		   const struct cfg_number *nu);
+		   const struct cfg_number *nu, const char *caller);
 void call_acd_event(struct call *c, const struct acd_event *ev);
 void call_sip_info(struct call *c, const struct sip_msg *msg);
 void call_reject_record(struct center *cc, const struct sip_msg *msg,

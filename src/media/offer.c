@@ -56,7 +56,9 @@ static int sdp_check(const struct mbuf *mb)
 					return EBADMSG;
 				port = port * 10 + (uint32_t)(*q - '0');
 			}
-			if (!ndig || port == 0 || port > 65535)
+			/* port 0 is a declined stream (RFC 3264): left to
+			 * negotiate(), which finds no usable audio (488) */
+			if (!ndig || port > 65535)
 				return EBADMSG;
 			if (q >= le || (*q != ' ' && *q != '/'))
 				return EBADMSG;
@@ -108,6 +110,10 @@ static int negotiate(struct media_stream *ms, struct mbuf *mb, bool offer)
 	raddr = sdp_media_raddr(ms->sdpm);
 	if (!sa_isset(raddr, SA_ADDR))
 		return EBADMSG;
+	/* our socket speaks one address family: an IPv6 peer to an IPv4
+	 * engine (or the reverse) has no usable media (488) */
+	if (sa_af(raddr) != sa_af(&ms->laddr))
+		return EPROTO;
 
 	tev = sdp_media_rformat(ms->sdpm, telev_rtpfmt);
 	ltev = sdp_media_format(ms->sdpm, true, NULL, -1, telev_rtpfmt,

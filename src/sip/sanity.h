@@ -12,8 +12,8 @@
  * with the body limit a request fits libre's 8 KiB UDP buffer, and a
  * TCP peer cannot make us parse 64 KiB of headers); SIP/2.0 only (505);
  * Call-ID, CSeq, From, To, Via, Max-Forwards present (400 naming the
- * header); CSeq number in range and method equal
- * to the request's (400); Max-Forwards digits only, 0 -> 483; From/To
+ * header); CSeq number in range and method equal to the request's (400);
+ * Max-Forwards digits only, 0 -> 483; From/To
  * with a parsable URI (400); Content-Length present on stream transports,
  * and equal to the body actually received (400); no NUL bytes in headers
  * (400); body at most SANITY_BODY_MAX bytes (413); a body with

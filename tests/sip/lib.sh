@@ -43,34 +43,50 @@ trap cleanup EXIT
 
 # Ports.  Servers' and phones' RTP ranges come from 20000-29999, where
 # they pick ports themselves (retrying when one is taken); every port a
-# test names itself (SIP, HTTP, sipp's media) comes from 30000-59999 and
-# is checked free with `ss` first.  Ports handed out are remembered so one
-# test never gets the same port twice.
-USED_PORTS=" "
+# test names itself (SIP, HTTP, sipp's media) comes from 10000-19999 and
+# is checked free with `ss` first.  Both stay below Linux's ephemeral
+# range (32768-60999), where any outgoing socket could take a port
+# between the check and the bind.
+# Tests run two at a time (ctest -j), and free_port runs in command
+# substitutions (subshells), so the ports handed out are kept in one file
+# for all tests, under flock: "PORT OWNER-PID" lines, dropped when their
+# test has exited.  A port is never handed out twice while its test runs.
+PORTS_DB=${TMPDIR:-/tmp}/switchboard-tests.ports
 taken_ports() {
 	ss -Htanu 2>/dev/null | awk '{print $5}' | sed 's/.*://' \
 		| sort -u | tr '\n' ' '
 }
 # free_port [N]: the first of N consecutive free ports (default 1).
 free_port() {
-	local n=${1:-1} p taken i ok
+	local n=${1:-1} p taken used i ok
+	exec 9>>"$PORTS_DB.lock"
+	flock 9
+	touch "$PORTS_DB"
+	# forget the ports of tests that are gone
+	awk '{ if (system("kill -0 " $2 " 2>/dev/null") == 0) print }' \
+		"$PORTS_DB" > "$PORTS_DB.new" && mv "$PORTS_DB.new" "$PORTS_DB"
 	taken=" $(taken_ports)"
+	used=" $(awk '{print $1}' "$PORTS_DB" | tr '\n' ' ')"
 	for _ in $(seq 1 500); do
-		p=$(( (RANDOM * 32768 + RANDOM) % 29990 + 30000 ))
+		p=$(( (RANDOM * 32768 + RANDOM) % 9990 + 10000 ))
 		p=$(( p - p % 2 ))
 		ok=1
 		for ((i = 0; i < n; i++)); do
-			case "$taken $USED_PORTS" in
+			case "$taken $used" in
 			*" $((p + i)) "*) ok=0; break ;;
 			esac
 		done
 		[ $ok = 1 ] || continue
 		for ((i = 0; i < n; i++)); do
-			USED_PORTS="$USED_PORTS$((p + i)) "
+			echo "$((p + i)) $$" >> "$PORTS_DB"
 		done
+		flock -u 9
+		exec 9>&-
 		echo "$p"
 		return 0
 	done
+	flock -u 9
+	exec 9>&-
 	fail "no free port"
 }
 

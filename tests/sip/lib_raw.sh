@@ -9,8 +9,8 @@
 # line, then Content-Length bytes.  The last message read is in
 # $T/raw.in, the last one built in $T/raw.out.
 #
-# Templates (raw_msg) use @PORT@ (our local port, found in /proc through
-# the socket's inode, so the Via is true), @SB@ (the server's host:port),
+# Templates (raw_msg) use @PORT@ (our local port, found with ss by the
+# socket's inode, so the Via is true), @SB@ (the server's host:port),
 # @TP@ (UDP or TCP), @BRANCH@, @CALLID@, @TAG@ (new for every message)
 # and @CLEN@ (the body's length).  Lines end in LF in a template and CRLF
 # on the wire.  Waiting for "no answer" takes RAW_QUIET seconds: long

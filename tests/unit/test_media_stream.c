@@ -495,7 +495,6 @@ static void test_stream_offer_refused(void **state)
 	static const char *const bad[] = {
 		"hello world\r\n",
 		"",
-		"v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 0 RTP/AVP 0\r\n",
 		"v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 70000 RTP/AVP 0\r\n",
 		"v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 123456 RTP/AVP 0\r\n",
 		"v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio x RTP/AVP 0\r\n",
@@ -520,6 +519,20 @@ static void test_stream_offer_refused(void **state)
 	mb = mb_str("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
 		    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
 		    "m=video 4000 RTP/AVP 96\r\n");
+	assert_int_equal(EPROTO, media_stream_offer(b, mb));
+	mem_deref(mb);
+
+	/* a declined audio stream (port 0): nothing usable, 488 */
+	mb = mb_str("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		    "m=audio 0 RTP/AVP 0\r\n");
+	assert_int_equal(EPROTO, media_stream_offer(b, mb));
+	mem_deref(mb);
+
+	/* IPv6 media to an IPv4 engine: nothing usable, 488 */
+	mb = mb_str("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\n"
+		    "c=IN IP6 ::1\r\nt=0 0\r\n"
+		    "m=audio 4000 RTP/AVP 0\r\n");
 	assert_int_equal(EPROTO, media_stream_offer(b, mb));
 	mem_deref(mb);
 
