@@ -19,8 +19,10 @@
  * warning.  Streams feeding a recorder hold a borrowed pointer; the
  * destructor detaches them, so freeing a recorder mid-call is safe.
  *
- * I/O.  Writes go through stdio with a 64 KiB buffer (setvbuf), i.e. one
- * write(2) per 2 s of a call, into the page cache, from the loop thread.
+ * I/O.  Writes go through stdio with an 8 KiB buffer (setvbuf), i.e. one
+ * write(2) per 256 ms of a call, into the page cache, from the loop
+ * thread.  (64 KiB made a recorded call cost over 100 KiB of memory; the
+ * goal is 64 KiB per call.)
  * That does not block unless the kernel throttles dirty pages; if a
  * benchmark shows the loop waiting on I/O, the next step is a writer
  * thread fed by a bounded queue (STYLE §6).  No fsync: the close at the
@@ -35,7 +37,7 @@
 enum {
 	REC_CAP   = 4096,             /* ring size, samples (power of 2) */
 	REC_LAG   = 1600,             /* 200 ms: pad the silent side */
-	REC_IOBUF = 64 * 1024,
+	REC_IOBUF = 8 * 1024,
 	REC_HDR   = 44,
 };
 
