@@ -20,9 +20,9 @@
 #   4. P sipp UAC processes call (-r RATE/P, -m RATE x DURATION / P);
 #      a caller dials 100 (path ivr) or 200 (path queue), gets 200 OK,
 #      ACKs, on the IVR path presses 1 after 500 ms (RFC 4733,
-#      dtmf_2833_1.pcap: 7 RTP packets; the menu prompt is barge-in), and
-#      then waits for the server's BYE, which comes when the agent hangs
-#      up.  A call that gets no BYE within `talk + 25 s` fails (sipp
+#      dtmf_2833_1.pcap played by play_pcap_audio: 7 RTP packets in
+#      0.14 s; the menu prompt is barge-in), and then waits for the
+#      server's BYE, which comes when the agent hangs up.  A call that gets no BYE within `talk + 25 s` fails (sipp
 #      timeout).  --path auto (the default) is queue for nomedia and ivr
 #      for the media modes.  (A SIP INFO digit would keep nomedia free of
 #      RTP; up to 71401f9 the server answered every INFO digit 400, its
@@ -30,11 +30,27 @@
 #   Modes (what the peers send; the server always plays the menu prompt,
 #   the queue greeting and music on hold to the caller until the bridge):
 #     nomedia    no RTP from sipp (but the digit on the IVR path)
-#     media      the caller plays g711a.pcap (7 s of PCMA) after the
-#                digit, the agent plays it after the ACK: RTP both ways
-#                through the bridge for the whole talk time
+#     media      the caller streams a PCMA tone (sipp rtp_stream, 50
+#                packets/s, looped) from the digit until the server's
+#                BYE, the agent streams another from its ACK until its
+#                own BYE: RTP both ways through the bridge for the whole
+#                talk time
 #     media+rec  media, and the queue records (stereo WAV per call)
-#
+#   Speech is sipp's rtp_stream action, not play_pcap_audio: rtp_stream
+#   sends from the -mp UDP socket of each sipp process, a playback thread
+#   serving up to --rtp-tasks calls, while play_pcap_audio opens a raw
+#   socket and a thread per call, and Linux hands every UDP datagram on
+#   the host to every raw UDP socket (raw_local_deliver), which made the
+#   host, not the server, the bottleneck.  The tones are made with sox in
+#   the work directory (TALK + 1 s, looped).  Only the short DTMF pcap
+#   still uses a raw socket, for 0.14 s per call.
+#   In the media modes a step also fails when the media did not flow:
+#   the server logs, per call, "media caller rx=.. tx=.. agent rx=..
+#   tx=.."; the script takes these lines for all calls and fails the step
+#   when a median is under 80 % of TALK x 50 packets, or when more than
+#   1 % of the calls have under half of that in one direction (caller rx,
+#   agent rx = what the phones sent; agent tx, caller tx = what the
+#   bridge relayed, caller tx also the prompts before the bridge).#
 # Measured per step:
 #   - sipp's counters (the callers' last -trace_stat line): calls created,
 #     successful, failed, retransmissions, INVITE->200 time; the UAS's
@@ -47,7 +63,11 @@
 #     concurrent call = (VmRSS at the sample with most concurrent calls -
 #     idle VmRSS) / those calls; VmHWM at the end;
 #   - the server's call records (SQLite): answered vs other outcomes; the
-#     number of recordings; ERROR and WARN lines in its log.
+#     number of recordings; median IVR time (arrival -> queue, shows that
+#     the digit was heard: 0.5-1 s, against >= 5 s on the menu's timeout)
+#     and talk time; ERROR and WARN lines in its log;
+#   - media modes: the RTP packet counts above, and the most raw sockets
+#     open on the host (/proc/net/raw) in any sample.
 # A mode's ramp stops at the first step with failures (--all-steps runs
 # them all).  --perf S profiles the server with `perf record -g` for S
 # seconds in the middle of each step.
@@ -78,6 +98,7 @@ ALL_STEPS=0
 KEEP=0
 LOGLEVEL=info
 RTP_PORTS=10000-39999
+RTP_TASKS=100
 
 usage() {
 	cat <<EOF
@@ -98,6 +119,8 @@ usage: bench/bench_calls.sh [BUILD] [options]
   --all-steps      do not stop a mode's ramp at the first failing step
   --log-level L    server log level (default info)
   --rtp-ports A-B  server RTP range (default $RTP_PORTS)
+  --rtp-tasks N    calls per sipp rtp_stream playback thread (sipp's
+                   -rtp_threadtasks; default $RTP_TASKS)
   --keep           keep the work directory
 EOF
 }
@@ -118,6 +141,7 @@ while [ $# -gt 0 ]; do
 	--all-steps) ALL_STEPS=1; shift ;;
 	--log-level) LOGLEVEL=$2; shift 2 ;;
 	--rtp-ports) RTP_PORTS=$2; shift 2 ;;
+	--rtp-tasks) RTP_TASKS=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
@@ -132,14 +156,17 @@ PCAPS=/usr/share/sip-tester
 [ -x "$SB" ] || { echo "bench_calls: $SB not built" >&2; exit 2; }
 [ -f "$PROMPTS/menu-main.wav" ] || { echo "bench_calls: no prompts in $PROMPTS" >&2; exit 2; }
 command -v sipp >/dev/null || { echo "bench_calls: sipp not installed" >&2; exit 2; }
-[ -f "$PCAPS/g711a.pcap" ] || { echo "bench_calls: no $PCAPS/g711a.pcap" >&2; exit 2; }
+[ -f "$PCAPS/dtmf_2833_1.pcap" ] || { echo "bench_calls: no $PCAPS/dtmf_2833_1.pcap" >&2; exit 2; }
+case $MODES in *media*)
+	case $(sipp -v 2>&1) in *RTPSTREAM*) ;; *) false ;; esac || { echo "bench_calls: this sipp has no RTPSTREAM (rtp_stream)" >&2; exit 2; }
+	command -v sox >/dev/null || { echo "bench_calls: sox not installed (makes the media modes' tones)" >&2; exit 2; }
+esac
 
-# Server: about 5 descriptors per live call (two RTP+RTCP pairs and a
-# recording); sipp: a socket per pcap being played.
+# A live call holds 2 descriptors in the server (one RTP socket per leg,
+# since 8189924), 3 with a recording; sipp: a raw socket per DTMF pcap
+# being played.
 ulimit -Hn 1048576 2>/dev/null || true
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-# A live call holds 4 descriptors in the server (RTP and RTCP sockets of
-# both legs; libre binds RTCP even when it is off), 5 with a recording.
 
 W=$(mktemp -d /tmp/bench-calls.XXXXXX)
 PIDS=()
@@ -301,10 +328,17 @@ XML
 		echo '  <pause milliseconds="300"/>'
 	fi
 	if [ "$mode" != nomedia ]; then
-		echo "  <nop><action><exec play_pcap_audio=\"$PCAPS/g711a.pcap\"/></action></nop>"
+		# loop forever (-1): the BYE pauses it, the call's end frees it
+		echo "  <nop><action><exec rtp_stream=\"$W/caller.al,-1,8\"/></action></nop>"
+		cat <<XML
+  <recv request="BYE" timeout="$wait_ms">
+    <action><exec rtp_stream="pause"/></action>
+  </recv>
+XML
+	else
+		echo "  <recv request=\"BYE\" timeout=\"$wait_ms\"/>"
 	fi
 	cat <<XML
-  <recv request="BYE" timeout="$wait_ms"/>
   <send>
     <![CDATA[
       SIP/2.0 200 OK
@@ -375,10 +409,13 @@ write_agent() {	# write_agent MODE FILE
   <recv request="ACK" crlf="true"/>
 XML
 	if [ "$mode" != nomedia ]; then
-		echo "  <nop><action><exec play_pcap_audio=\"$PCAPS/g711a.pcap\"/></action></nop>"
+		echo "  <nop><action><exec rtp_stream=\"$W/agent.al,-1,8\"/></action></nop>"
+	fi
+	echo "  <pause milliseconds=\"$((TALK * 1000))\"/>"
+	if [ "$mode" != nomedia ]; then
+		echo "  <nop><action><exec rtp_stream=\"pause\"/></action></nop>"
 	fi
 	cat <<XML
-  <pause milliseconds="$((TALK * 1000))"/>
   <send retrans="500">
     <![CDATA[
       BYE [next_url] SIP/2.0
@@ -445,7 +482,33 @@ csv_last() {	# csv_last FILE: the last data line of a sipp -trace_stat file
 	tail -n 1 "$1" 2>/dev/null | grep -v '^StartTime' || true
 }
 
-# sampler DIR PID: every second, "secs rss_kb fds concurrent_calls"
+# media_check DIR: the server's per-call RTP counts ("media caller rx=A
+# tx=B agent rx=C tx=D", INFO) of all calls in DIR/sb.log.  Prints
+# "calls med_A med_B med_C med_D short verdict": short = calls with a
+# count under half of TALK x 50 in one of the four; verdict ok, or FAIL
+# when a median is under 80 % of TALK x 50 or more than 1 % are short.
+media_check() {
+	local d=$1 want=$((TALK * 50)) n short i meds=""
+	sed -n 's/.* media caller rx=\([0-9]*\) tx=\([0-9]*\) agent rx=\([0-9]*\) tx=\([0-9]*\).*/\1 \2 \3 \4/p' \
+		"$d/sb.log" > "$d/media.txt"
+	n=$(wc -l < "$d/media.txt")
+	short=$(awk -v w="$want" '$1 < w / 2 || $2 < w / 2 || $3 < w / 2 ||
+		$4 < w / 2 {c++} END {print c + 0}' "$d/media.txt")
+	for i in 1 2 3 4; do
+		meds="$meds $(cut -d' ' -f$i "$d/media.txt" | sort -n \
+			| awk -v n="$n" 'NR == int((n + 1) / 2) {print; exit}')"
+	done
+	awk -v n="$n" -v meds="$meds" -v short="$short" -v w="$want" 'BEGIN {
+		k = split(meds, m, " ")
+		bad = n == 0 || k != 4 || short > n / 100
+		for (i = 1; i <= k; i++) if (m[i] < 0.8 * w) bad = 1
+		print n, m[1] + 0, m[2] + 0, m[3] + 0, m[4] + 0, short, (bad ? "FAIL" : "ok")
+	}'
+}
+
+# sampler DIR PID: every second, "secs rss_kb fds concurrent_calls
+# raw_sockets uptime_s cpu_ticks" (raw sockets on the host: sipp's pcap
+# players; uptime and the server's CPU ticks give its busiest second)
 sampler() {
 	local d=$1 pid=$2 t0=$SECONDS cur f
 	while kill -0 "$pid" 2>/dev/null && [ ! -f "$d/stop-sampler" ]; do
@@ -455,7 +518,9 @@ sampler() {
 			cur=$((cur + $(csv_last "$f" | awk -F';' '{print $14 + 0}')))
 		done
 		echo "$((SECONDS - t0)) $(vm_kb "$pid" VmRSS) \
-$(ls "/proc/$pid/fd" 2>/dev/null | wc -l) $cur"
+$(ls "/proc/$pid/fd" 2>/dev/null | wc -l) $cur \
+$(($(wc -l < /proc/net/raw) - 1)) $(cut -d' ' -f1 /proc/uptime) \
+$(cpu_ticks "$pid")"
 		sleep 1
 	done > "$d/samples"
 }
@@ -474,9 +539,10 @@ step() {	# step MODE RATE: 0 when the step had no failures
 	write_caller "$mode" "$d/caller.xml"
 	write_agent "$mode" "$d/agent.xml"
 
-	echo "== $mode at $rate calls/s: $n agents, $DURATION s, path $(step_path "$mode")"
-	local need=$(( rate * (TALK + 1) * 5 + 64 ))
-	[ "$mode" = media+rec ] || need=$(( rate * (TALK + 1) * 4 + 64 ))
+	LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+	echo "== $mode at $rate calls/s: $n agents, $DURATION s, path $(step_path "$mode"); load $(cut -d' ' -f1-3 /proc/loadavg)"
+	local need=$(( rate * (TALK + 2) * 3 + 64 ))
+	[ "$mode" = media+rec ] || need=$(( rate * (TALK + 2) * 2 + 64 ))
 	[ "$need" -le "$(ulimit -n)" ] || echo "   note: about $need descriptors needed at this rate, ulimit -n is $(ulimit -n)"
 	"$SB" --config "$d/sb.conf" --log-level "$LOGLEVEL" \
 		>"$d/sb.out" 2>"$d/sb.log" &
@@ -493,6 +559,7 @@ step() {	# step MODE RATE: 0 when the step had no failures
 		p=$(free_port)
 		uports+=("$p")
 		sipp -sf "$d/agent.xml" -i 127.0.0.1 -p "$p" -mp "$(free_port)" \
+			-rtp_threadtasks "$RTP_TASKS" \
 			-trace_stat -stf "$d/uas-$k.csv" -fd 1 \
 			-trace_err -error_file "$d/uas-$k.err" \
 			-timeout $((DURATION + TALK + 90))s \
@@ -547,6 +614,7 @@ step() {	# step MODE RATE: 0 when the step had no failures
 		lim=$(( (rate / CALLERS + 1) * (TALK + 30) ))
 		sipp -sf "$d/caller.xml" -s "$number" -i 127.0.0.1 \
 			-p "$(free_port)" -mp "$(free_port)" \
+			-rtp_threadtasks "$RTP_TASKS" \
 			-r "$(awk -v r="$rate" -v p="$CALLERS" 'BEGIN{printf "%.3f", r / p}')" \
 			-m "$per" -l "$lim" \
 			-trace_stat -stf "$d/caller-$k.csv" -fd 1 \
@@ -608,6 +676,21 @@ step() {	# step MODE RATE: 0 when the step had no failures
 	answered=$(sqlite3 "$d/sb.db" "select count(*) from calls where outcome = 'answered'" 2>/dev/null || echo "?")
 	other=$(sqlite3 "$d/sb.db" "select group_concat(outcome || '=' || n, ' ') from (select outcome, count(*) n from calls where outcome != 'answered' group by outcome)" 2>/dev/null || echo "?")
 	recs=$(ls "$d/rec" 2>/dev/null | wc -l)
+	local ivr_ms talk_ms ivr_slow
+	ivr_ms=$(sqlite3 "$d/sb.db" "select ivr_end - arrival from calls where outcome = 'answered' and ivr_end > 0 order by 1 limit 1 offset (select count(*) / 2 from calls where outcome = 'answered' and ivr_end > 0)" 2>/dev/null)
+	ivr_slow=$(sqlite3 "$d/sb.db" "select count(*) from calls where ivr_end - arrival > 3000" 2>/dev/null || echo "?")
+	talk_ms=$(sqlite3 "$d/sb.db" "select talk_ms from calls where outcome = 'answered' order by 1 limit 1 offset (select count(*) / 2 from calls where outcome = 'answered')" 2>/dev/null)
+	local media="-" mraw mc
+	mraw=$(awk 'm < $5 + 0 {m = $5 + 0} END {print m + 0}' "$d/samples")
+	if [ "$mode" != nomedia ]; then
+		if [ "$LOGLEVEL" = info ] || [ "$LOGLEVEL" = debug ]; then
+			read -r -a mc <<<"$(media_check "$d")"
+			media="c ${mc[1]}/${mc[2]} a ${mc[3]}/${mc[4]}"
+			[ "${mc[6]}" = ok ] || { fail=1; media="$media FAIL"; }
+		else
+			media="not checked"
+		fi
+	fi
 	errs=$(grep -c " ERROR " "$d/sb.log")
 	warns=$(grep -c " WARN " "$d/sb.log")
 	# CPU and memory
@@ -617,6 +700,9 @@ step() {	# step MODE RATE: 0 when the step had no failures
 		'BEGIN{printf "%.0f", 100 * c / hz / w}')
 	sys_pct=$(awk -v b=$((b1 - b0)) -v t=$((t1w - t0w)) -v n="$(nproc)" \
 		'BEGIN{printf "%.0f", t ? 100 * n * b / t : 0}')
+	local cpu_peak
+	cpu_peak=$(awk -v hz="$HZ" 'NR > 1 && $6 > t {p = 100 * ($7 - c) / hz / ($6 - t);
+		if (p > m) m = p} {t = $6; c = $7} END {printf "%.0f", m}' "$d/samples")
 	cpu_call=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v k="$ok" \
 		'BEGIN{printf "%.0f", k ? 1e6 * c / hz / k : 0}')
 	peak_line=$(sort -k4,4n -k2,2n "$d/samples" | tail -n 1)
@@ -628,8 +714,15 @@ step() {	# step MODE RATE: 0 when the step had no failures
 		&& [ "$uasfail" -eq 0 ] || fail=1
 
 	echo "   calls: $total planned, $created created, $ok ok, $failed failed, $missing not run; UAS failed $uasfail; retransmissions $retr; max mean INVITE->200 ${rtd} ms"
-	echo "   server: answered $answered${other:+, $other}; recordings $recs; log ERROR $errs WARN $warns; exit $src"
-	echo "   server CPU: $cpu_pct % of one core over $wall s ($cpu_call us per completed call); machine busy $sys_pct % of $(nproc) cores"
+	echo "   server: answered $answered${other:+, $other}; recordings $recs; median IVR ${ivr_ms:-?} ms ($ivr_slow over 3 s), talk ${talk_ms:-?} ms; log ERROR $errs WARN $warns; exit $src"
+	if [ "$mode" != nomedia ]; then
+		if [ "$media" = "not checked" ]; then
+			echo "   media: not checked (the per-call counts are logged at INFO)"
+		else
+			echo "   media (server's RTP packets per call, median of ${mc[0]} calls; want ~$((TALK * 50)) each way): caller rx ${mc[1]} tx ${mc[2]}, agent rx ${mc[3]} tx ${mc[4]}; ${mc[5]} calls under half; ${mc[6]}; raw sockets on the host at most $mraw"
+		fi
+	fi
+	echo "   server CPU: $cpu_pct % of one core over $wall s ($cpu_call us per completed call), $cpu_peak % in its busiest second; machine busy $sys_pct % of $(nproc) cores"
 	echo "   memory: idle $((rss0 / 1024)) MiB (fds $fds0); at peak concurrency $peak_cur calls $((peak_rss / 1024)) MiB -> $per_call KiB per call; VmHWM $((hwm / 1024)) MiB, end $((rss_end / 1024)) MiB"
 	if [ "$errs" -gt 0 ] || [ "$warns" -gt 0 ]; then
 		grep " ERROR \| WARN " "$d/sb.log" | sed 's/^[^ ]* //' \
@@ -643,7 +736,7 @@ step() {	# step MODE RATE: 0 when the step had no failures
 		echo "   perf (self, top symbols):"
 		sed 's/^/     /' "$d/perf.top"
 	fi
-	RESULTS+=("$mode|$rate|$n|$ok|$((failed + missing))|$uasfail|$retr|$cpu_pct|$cpu_call|$sys_pct|$peak_cur|$((rss0 / 1024))|$((peak_rss / 1024))|$per_call|$((hwm / 1024))|$errs/$warns")
+	RESULTS+=("$mode|$rate|$n|$ok|$((failed + missing))|$uasfail|$retr|$cpu_pct|$cpu_peak|$cpu_call|$sys_pct|$peak_cur|$((rss0 / 1024))|$((peak_rss / 1024))|$per_call|$((hwm / 1024))|$media|$errs/$warns|$LOAD0")
 	return $fail
 }
 
@@ -665,8 +758,16 @@ fi
 echo "commit:  $COMMIT"
 echo "server:  $SB"
 echo "sipp:    $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
-echo "params:  modes $MODES; rates $RATES; $DURATION s per step; talk $TALK s; ring $RING ms; $CALLERS sipp callers, $UAS sipp UAS; path $CALLPATH; log level $LOGLEVEL; rtp $RTP_PORTS; ulimit -n $(ulimit -n)"
+echo "params:  modes $MODES; rates $RATES; $DURATION s per step; talk $TALK s; ring $RING ms; $CALLERS sipp callers, $UAS sipp UAS; path $CALLPATH; log level $LOGLEVEL; rtp $RTP_PORTS; media rtp_stream PCMA, $RTP_TASKS calls per sipp playback thread; ulimit -n $(ulimit -n)"
 write_register
+# The media modes' speech: raw 8 kHz A-law (payload type 8, 160 bytes per
+# 20 ms packet for rtp_stream), a different tone per side so that the
+# two channels of a recording differ.  Made here, never committed.
+case $MODES in *media*)
+	sox -n -r 8000 -c 1 -e a-law -t raw "$W/caller.al" synth $((TALK + 1)) sine 440 vol 0.5 &&
+	sox -n -r 8000 -c 1 -e a-law -t raw "$W/agent.al" synth $((TALK + 1)) sine 660 vol 0.5 ||
+		{ echo "bench_calls: sox failed" >&2; exit 2; }
+esac
 
 declare -A BEST
 for mode in ${MODES//,/ }; do
@@ -682,8 +783,8 @@ for mode in ${MODES//,/ }; do
 done
 
 echo
-echo "| mode | calls/s | agents | completed | failed | UAS failed | retrans | server CPU % | CPU µs/call | machine busy % | peak concurrent | RSS idle MiB | RSS at peak MiB | KiB/call | VmHWM MiB | log E/W |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| mode | calls/s | agents | completed | failed | UAS failed | retrans | server CPU % | peak 1 s % | CPU µs/call | machine busy % | peak concurrent | RSS idle MiB | RSS at peak MiB | KiB/call | VmHWM MiB | RTP median rx/tx (caller, agent) | log E/W | load at start |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"
 for r in "${RESULTS[@]}"; do
 	echo "| ${r//|/ | } |"
 done
