@@ -230,6 +230,34 @@ static void reg_change_handler(const char *user, bool registered, void *arg)
 		agent_registered(cc, a, registered);
 }
 
+/* Registrations survive restarts: every change is stored, and the
+ * stored ones come back at start (agents with autologin are logged in
+ * again without waiting for their phones to re-register). */
+static void reg_save_handler(const char *user, const char *body, void *arg)
+{
+	struct center *cc = arg;
+	int err;
+
+	err = store_registration(cc->store, user, body, center_wall(cc));
+	if (err)
+		LOG_ERR("store", "registrations of %s not queued: %m", user,
+			err);
+}
+
+static void reg_restore_handler(const char *user, const char *body,
+				void *arg)
+{
+	struct center *cc = arg;
+	int err = registrar_restore(cc->reg, user, body);
+
+	if (err == ENOENT)
+		(void)store_registration(cc->store, user, NULL,
+					 center_wall(cc));
+	else if (err)
+		LOG_WARN("sip", "registrations of %s not restored: %m", user,
+			 err);
+}
+
 static int user_of(const struct sip_msg *msg, char *buf, size_t sz)
 {
 	if (!pl_isset(&msg->uri.user) || msg->uri.user.l >= sz)
@@ -518,7 +546,10 @@ static int bind_sip(struct center *cc, char *err, size_t errsz)
 				    user_handler, reg_change_handler, cc);
 	e = e ? e : sip_listen(&cc->lsnr_main, cc->sip, true, main_handler,
 			       cc);
-	return e;
+	if (e)
+		return e;
+	registrar_set_save_handler(cc->reg, reg_save_handler, cc);
+	return store_registrations_load(cc->store, reg_restore_handler, cc);
 }
 
 int center_alloc(struct center **ccp, struct config *cfg, char *err,

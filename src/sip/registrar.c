@@ -43,6 +43,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include "libre.h"
 #include "sip/registrar.h"
 #include "sip/registrar_int.h"
@@ -88,6 +89,8 @@ struct registrar {
 	uint8_t key[KEY_SIZE];
 	uint32_t expires_min;
 	registrar_user_h *userh;
+	registrar_save_h *saveh;       /* persistence, may be NULL */
+	void *save_arg;
 	registrar_change_h *changeh;
 	void *arg;
 };
@@ -706,6 +709,143 @@ static int contacts_print(struct re_printf *pf, void *arg)
  * @return true when msg was a REGISTER (it has been answered), false
  *         for any other request
  */
+/* ---- persistence ---- */
+
+/* One line per binding: "URI<TAB>EXPIRES<TAB>TP<TAB>SRC", EXPIRES in Unix
+ * seconds (the registrar's clock is monotonic; the file outlives it). */
+static int bindings_print(struct re_printf *pf, const struct reg_user *u)
+{
+	const uint64_t now = reg_now();
+	const int64_t wall = (int64_t)time(NULL);
+	struct le *le;
+	int err = 0;
+
+	for (le = u->bindings.head; le && !err; le = le->next) {
+		const struct reg_binding *b = le->data;
+		int64_t left = b->expires > now
+			? (int64_t)((b->expires - now) / 1000) : 0;
+
+		err = re_hprintf(pf, "%s\t%lld\t%d\t%J\n", b->uri,
+				 (long long)(wall + left), (int)b->tp,
+				 &b->src);
+	}
+	return err;
+}
+
+static void save(struct registrar *reg, const char *name,
+		 const struct reg_user *u)
+{
+	char *body = NULL;
+
+	if (!reg->saveh)
+		return;
+	if (u && !list_isempty(&u->bindings)
+	    && re_sdprintf(&body, "%H", bindings_print, u)) {
+		DEBUG_WARNING("user \"%s\": cannot save bindings\n", name);
+		return;
+	}
+	reg->saveh(name, body, reg->save_arg);
+	mem_deref(body);
+}
+
+void registrar_set_save_handler(struct registrar *reg,
+				registrar_save_h *saveh, void *arg)
+{
+	if (!reg)
+		return;
+	reg->saveh = saveh;
+	reg->save_arg = arg;
+}
+
+/* A decimal field of at most maxd digits. */
+static int field_num(const struct pl *pl, size_t maxd, int64_t *v)
+{
+	int64_t x = 0;
+
+	if (!pl->l || pl->l > maxd)
+		return EBADMSG;
+	for (size_t i = 0; i < pl->l; i++) {
+		if (pl->p[i] < '0' || pl->p[i] > '9')
+			return EBADMSG;
+		x = x * 10 + (pl->p[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+/**
+ * Restore a user's bindings saved by the save handler (at start-up,
+ * before the loop runs).  Expired and malformed lines are skipped; the
+ * change handler fires when the user ends up with contacts.
+ *
+ * @return 0, EINVAL, ENOENT (no such user now) or ENOMEM
+ */
+int registrar_restore(struct registrar *reg, const char *user,
+		      const char *body)
+{
+	const int64_t wall = (int64_t)time(NULL);
+	struct reg_user *u;
+	struct pl rest, line;
+	char ha1[33];
+	bool fresh = false;
+	int err = 0;
+
+	if (!reg || !user || !body)
+		return EINVAL;
+	if (!reg->userh(user, ha1, reg->arg))
+		return ENOENT;          /* no longer configured */
+	wipe(ha1, sizeof(ha1));
+	u = user_find(reg, user);
+	if (!u) {
+		err = user_add(&u, reg, user);
+		if (err)
+			return err;
+		fresh = true;
+	}
+	pl_set_str(&rest, body);
+	while (rest.l && !err) {
+		struct pl uri, exp, tp, src;
+		const char *nl = pl_strchr(&rest, '\n');
+		int64_t e, t;
+		struct reg_binding *b;
+
+		line.p = rest.p;
+		line.l = nl ? (size_t)(nl - rest.p) : rest.l;
+		pl_advance(&rest, nl ? line.l + 1 : line.l);
+		if (re_regex(line.p, line.l, "[^\t]+\t[0-9]+\t[0-9]+\t[^\t]+",
+			     &uri, &exp, &tp, &src)
+		    || field_num(&exp, 12, &e) || field_num(&tp, 2, &t)
+		    || t >= SIP_TRANSPC || e <= wall
+		    || list_count(&u->bindings) >= REG_CONTACTS_MAX
+		    || binding_find(u, &uri))
+			continue;
+		b = mem_zalloc(sizeof(*b), binding_destructor);
+		if (!b || pl_strdup(&b->uri, &uri)) {
+			mem_deref(b);
+			err = ENOMEM;
+			break;
+		}
+		b->user = u;
+		b->expires = reg_now() + (uint64_t)(e - wall) * 1000;
+		b->tp = (enum sip_transp)t;
+		if (sa_decode(&b->src, src.p, src.l))
+			sa_init(&b->src, AF_UNSPEC);
+		expl_insert(reg, b);
+		list_append(&u->bindings, &b->le_user, b);
+	}
+	timer_arm(reg);
+	if (list_isempty(&u->bindings)) {
+		if (fresh)
+			mem_deref(u);
+		return err;
+	}
+	DEBUG_NOTICE("user \"%s\": %u contacts restored\n", user,
+		     list_count(&u->bindings));
+	if (fresh && reg->changeh)
+		reg->changeh(user, true, reg->arg);
+	return err;
+}
+
 bool registrar_handle(struct registrar *reg, const struct sip_msg *msg)
 {
 	char name[USER_MAX + 1];
@@ -741,6 +881,7 @@ bool registrar_handle(struct registrar *reg, const struct sip_msg *msg)
 		if (err)
 			DEBUG_WARNING("user \"%s\": cannot answer REGISTER "
 				      "from %J: %m\n", name, &msg->src, err);
+		save(reg, name, after ? u : NULL);
 	}
 	if (u && !after)
 		mem_deref(u);
@@ -776,7 +917,10 @@ void registrar_tick(struct registrar *reg)
 			/* keep the user (and its name) for the handler */
 			list_unlink(&u->he);
 			list_append(&gone, &u->he, u);
+			save(reg, u->name, NULL);
 		}
+		else
+			save(reg, u->name, u);
 	}
 	timer_arm(reg);
 	changeh = reg->changeh;

@@ -45,6 +45,11 @@ typedef bool (registrar_user_h)(const char *user, char ha1[33], void *arg);
 typedef void (registrar_change_h)(const char *user, bool registered,
 				  void *arg);
 
+/* A user's bindings changed: body is their text for
+ * registrar_restore() (NULL when none are left).  For persistence. */
+typedef void (registrar_save_h)(const char *user, const char *body,
+				void *arg);
+
 struct registrar_contact {
 	const char *uri;             /* as registered (sip:1001@127.0.0.1:5070) */
 	uint64_t expires;            /* tmr_jiffies() time */
@@ -55,6 +60,12 @@ struct registrar_contact {
 int  registrar_alloc(struct registrar **regp, struct sip *sip,
 		     const char *realm, registrar_user_h *userh,
 		     registrar_change_h *changeh, void *arg);
+/* Persistence: saveh hears every change; registrar_restore() takes the
+ * text back (at start-up) and fires the change handler. */
+void registrar_set_save_handler(struct registrar *reg,
+				registrar_save_h *saveh, void *arg);
+int  registrar_restore(struct registrar *reg, const char *user,
+		       const char *body);
 /* Handle a REGISTER addressed to us (returns true: answered). */
 bool registrar_handle(struct registrar *reg, const struct sip_msg *msg);
 /* Check the digest of a non-REGISTER request (INVITE from an agent's

@@ -97,6 +97,14 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (kind, id)"
 	");"
 	"PRAGMA user_version = 1;",
+
+	/* 1 -> 2: agents' phone registrations, kept across restarts */
+	"CREATE TABLE registrations ("
+	"  user    TEXT PRIMARY KEY,"
+	"  body    TEXT NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	");"
+	"PRAGMA user_version = 2;",
 };
 
 enum { MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -554,6 +554,66 @@ int store_recording(struct store *st, const char *call_id,
 }
 
 /**
+ * The phone registrations of one user, as text the registrar reads back
+ * (store_registrations_load); NULL body removes them.  Queued like every
+ * record: the latest one written wins.
+ *
+ * @return 0, EINVAL, ENOMEM or ENOBUFS (queue full; counted)
+ */
+int store_registration(struct store *st, const char *user,
+		       const char *body, int64_t t)
+{
+	struct store_rec *r;
+	char *p;
+
+	if (!st || !user || !*user)
+		return EINVAL;
+	r = rec_alloc(STORE_REC_REGISTRATION, slen(user) + slen(body));
+	if (!r)
+		return ENOMEM;
+	p = (char *)(r + 1);
+	r->u.registration.user = scopy(&p, user);
+	r->u.registration.body = scopy(&p, body);
+	r->u.registration.t = t;
+	return enqueue(st, r);
+}
+
+/**
+ * Read every stored registration (synchronously, before the loop runs),
+ * calling h(user, body, arg) for each.
+ *
+ * @return 0, EINVAL or EIO (logged)
+ */
+int store_registrations_load(struct store *st, store_reg_h *h, void *arg)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc, err = 0;
+
+	if (!st || !h)
+		return EINVAL;
+	rc = sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "SELECT user, body FROM "
+					"registrations", -1, &s, NULL);
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
+		h((const char *)sqlite3_column_text(s, 0),
+		  (const char *)sqlite3_column_text(s, 1), arg);
+	}
+	if (rc != SQLITE_DONE) {
+		store_log("%s: cannot read registrations: %s", st->path,
+			  db ? sqlite3_errmsg(db) : "out of memory");
+		err = EIO;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return err;
+}
+
+/**
  * Wait until every record queued before this call is written.  Blocks
  * for one or two commits (milliseconds); never call it on the loop's hot
  * path.

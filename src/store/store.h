@@ -115,6 +115,14 @@ int  store_recording(struct store *st, const char *call_id,
 		     const char *path, const char *agent, const char *queue,
 		     int64_t start, uint64_t duration_ms);
 
+/* Agents' phone registrations, kept across restarts: the registrar's
+ * text for a user (NULL: none left), and reading them all back at start
+ * (synchronous; before the loop runs). */
+typedef void (store_reg_h)(const char *user, const char *body, void *arg);
+int  store_registration(struct store *st, const char *user,
+			const char *body, int64_t t);
+int  store_registrations_load(struct store *st, store_reg_h *h, void *arg);
+
 /* Wait until every record queued so far is committed (tests, shutdown).
  * Blocks: not for the loop's hot path. */
 int  store_flush(struct store *st);

@@ -28,6 +28,7 @@ enum store_rec_type {
 	STORE_REC_WRAPUP,
 	STORE_REC_EVENT,
 	STORE_REC_RECORDING,
+	STORE_REC_REGISTRATION,
 };
 
 struct store_rec {
@@ -53,6 +54,10 @@ struct store_rec {
 			int64_t start;
 			uint64_t duration_ms;  /* <= INT64_MAX, checked */
 		} recording;
+		struct {
+			const char *user, *body;   /* body NULL: none */
+			int64_t t;
+		} registration;
 	} u;
 };
 
@@ -73,6 +78,8 @@ enum store_stmt {
 	STORE_STMT_WRAPUP,
 	STORE_STMT_EVENT,
 	STORE_STMT_RECORDING,
+	STORE_STMT_REG_PUT,
+	STORE_STMT_REG_DEL,
 	STORE_STMT_COUNT
 };
 

@@ -87,6 +87,11 @@ static const char *const stmt_sql[STORE_STMT_COUNT] = {
 	[STORE_STMT_RECORDING] =
 		"INSERT INTO recordings (call_id, path, agent, queue, start,"
 		" duration_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STORE_STMT_REG_PUT] =
+		"INSERT INTO registrations (user, body, updated)"
+		" VALUES (?1, ?2, ?3) ON CONFLICT(user) DO UPDATE SET"
+		" body = excluded.body, updated = excluded.updated",
+	[STORE_STMT_REG_DEL] = "DELETE FROM registrations WHERE user = ?1",
 };
 
 static const char *const rec_name[] = {
@@ -95,6 +100,7 @@ static const char *const rec_name[] = {
 	[STORE_REC_WRAPUP] = "wrap-up end",
 	[STORE_REC_EVENT] = "event",
 	[STORE_REC_RECORDING] = "recording",
+	[STORE_REC_REGISTRATION] = "registration",
 };
 
 /**
@@ -295,6 +301,21 @@ static int recording_write(struct store *st, const struct store_rec *r)
 	return run(st, STORE_STMT_RECORDING, rc);
 }
 
+static int registration_write(struct store *st, const struct store_rec *r)
+{
+	enum store_stmt k = r->u.registration.body ? STORE_STMT_REG_PUT
+		: STORE_STMT_REG_DEL;
+	sqlite3_stmt *s = st->stmt[k];
+	int rc = 0;
+
+	bind_text(s, 1, r->u.registration.user, &rc);
+	if (k == STORE_STMT_REG_PUT) {
+		bind_text(s, 2, r->u.registration.body, &rc);
+		bind_int(s, 3, r->u.registration.t, &rc);
+	}
+	return run(st, k, rc);
+}
+
 static int rec_write(struct store *st, const struct store_rec *r)
 {
 	switch (r->type) {
@@ -304,6 +325,7 @@ static int rec_write(struct store *st, const struct store_rec *r)
 	case STORE_REC_WRAPUP:     return wrapup_write(st, r);
 	case STORE_REC_EVENT:      return event_write(st, r);
 	case STORE_REC_RECORDING:  return recording_write(st, r);
+	case STORE_REC_REGISTRATION: return registration_write(st, r);
 	}
 	return SQLITE_MISUSE;
 }
@@ -320,6 +342,11 @@ static void rec_fail_log(struct store *st, const struct store_rec *r,
 	case STORE_REC_CALL_END:   call = r->u.end.id; break;
 	case STORE_REC_WRAPUP:     call = r->u.wrapup.call_id; break;
 	case STORE_REC_RECORDING:  call = r->u.recording.call_id; break;
+	case STORE_REC_REGISTRATION:
+		store_log("%s: registrations of %s not written: %s (%s)",
+			  st->path, r->u.registration.user,
+			  sqlite3_errmsg(st->db), sqlite3_errstr(rc));
+		return;
 	case STORE_REC_EVENT:
 		store_log("%s: event %llu not written: %s (%s)", st->path,
 			  (unsigned long long)r->u.event.seq,

@@ -144,6 +144,43 @@ static const char *q_text(sqlite3 *db, const char *sql, const char *arg,
 #define ICOL(db, col, id) \
 	q_int(db, "SELECT " col " FROM calls WHERE id = ?1", id)
 
+struct regs_seen {
+	char text[512];
+	unsigned n;
+};
+
+static void regs_h(const char *user, const char *body, void *arg)
+{
+	struct regs_seen *r = arg;
+	size_t l = strlen(r->text);
+
+	snprintf(r->text + l, sizeof(r->text) - l, "%s=%s;", user, body);
+	r->n++;
+}
+
+/* Registrations: put, replace, remove, read back after a reopen. */
+static void test_store_registrations(void **state)
+{
+	struct fx *fx = *state;
+	struct regs_seen seen;
+	struct store *st;
+
+	st = open_ok(fx->path);
+	assert_int_equal(EINVAL, store_registration(st, "", "x", 1));
+	assert_int_equal(0, store_registration(st, "1001", "a", 1));
+	assert_int_equal(0, store_registration(st, "1002", "b", 1));
+	assert_int_equal(0, store_registration(st, "1001", "c", 2));
+	assert_int_equal(0, store_registration(st, "1002", NULL, 3));
+	assert_int_equal(0, store_flush(st));
+	mem_deref(st);
+	st = open_ok(fx->path);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(0, store_registrations_load(st, regs_h, &seen));
+	assert_int_equal(1, seen.n);
+	assert_string_equal("1001=c;", seen.text);
+	mem_deref(st);
+}
+
 static void test_store_schema_create_and_reopen(void **state)
 {
 	struct fx *fx = *state;
@@ -152,18 +189,19 @@ static void test_store_schema_create_and_reopen(void **state)
 	sqlite3 *db;
 	int e;
 
-	assert_int_equal(1, store_schema_latest());
+	assert_int_equal(2, store_schema_latest());
 	st = open_ok(fx->path);
 	mem_deref(st);
 
 	db = db_open(fx->path);
-	assert_int_equal(1, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(2, q_int(db, "PRAGMA user_version", NULL));
 	assert_string_equal("wal", q_text(db, "PRAGMA journal_mode", NULL,
 					  buf, sizeof(buf)));
-	assert_int_equal(6, q_int(db, "SELECT count(*) FROM sqlite_schema "
+	assert_int_equal(7, q_int(db, "SELECT count(*) FROM sqlite_schema "
 				  "WHERE type = 'table' AND name IN ('calls',"
 				  " 'call_offers', 'call_holds', 'events', "
-				  "'recordings', 'config')", NULL));
+				  "'recordings', 'config', 'registrations')",
+				  NULL));
 	assert_int_equal(7, q_int(db, "SELECT count(*) FROM sqlite_schema "
 				  "WHERE type = 'index' AND name IN ("
 				  "'calls_arrival', 'calls_queue', "
@@ -181,7 +219,7 @@ static void test_store_schema_create_and_reopen(void **state)
 	st = open_ok(fx->path);
 	mem_deref(st);
 	db = db_open(fx->path);
-	assert_int_equal(1, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(2, q_int(db, "PRAGMA user_version", NULL));
 	assert_int_equal(1, q_int(db, "SELECT count(*) FROM events", NULL));
 
 	/* a file from a newer build is refused, untouched */
@@ -860,6 +898,7 @@ int main(void)
 		T(test_store_recording),
 		T(test_store_flush),
 		T(test_store_batches),
+		T(test_store_registrations),
 		T(test_store_concurrent_producers),
 		T(test_store_queue_full),
 		T(test_store_close_writes_queue),
