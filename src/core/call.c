@@ -599,6 +599,8 @@ void call_hangup_all(struct center *cc)
 			le = le->next;
 			if (live(c)) {
 				c->ended_by = "system";
+				if (!c->outcome)
+					c->outcome = "interrupted";
 				call_finish(c);
 			}
 		}

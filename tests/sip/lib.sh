@@ -177,16 +177,51 @@ declare -A SIPP_PID
 run_sipp() {
 	local name=$1 scen=$2
 	shift 2
-	local port
-	port=$(free_port)
-	sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port 4)" \
-		-m 1 -timeout 120s -timeout_error \
-		-trace_err -error_file "$T/sipp-$name.err" \
-		-trace_msg -message_file "$T/sipp-$name.msg" \
-		"$@" "127.0.0.1:$SIP_PORT" \
-		</dev/null >"$T/sipp-$name.out" 2>&1 &
-	SIPP_PID[$name]=$!
-	PIDS+=("$!")
+	sipp_start "$name" -p NEWPORT -mp NEWMEDIA -sf "$scen" -m 1 "$@" \
+		"127.0.0.1:$SIP_PORT"
+}
+
+# sipp_start NAME ARGS...: start sipp in the background with ARGS, where
+# NEWPORT and NEWMEDIA stand for a free port and 4 free media ports.
+# Another program on the machine may take a port between our check and
+# sipp's bind; sipp then exits at once with "Unable to bind", having done
+# nothing, and it is started again on other ports (3 tries).
+sipp_start() {
+	local name=$1
+	shift
+	local try a args pid
+	for try in 1 2 3; do
+		args=()
+		for a in "$@"; do
+			case $a in
+			NEWPORT) args+=("$(free_port)") ;;
+			NEWMEDIA) args+=("$(free_port 4)") ;;
+			*) args+=("$a") ;;
+			esac
+		done
+		rm -f "$T/sipp-$name.err"
+		sipp -i 127.0.0.1 -timeout 120s -timeout_error \
+			-trace_err -error_file "$T/sipp-$name.err" \
+			-trace_msg -message_file "$T/sipp-$name.msg" \
+			"${args[@]}" </dev/null >"$T/sipp-$name.out" 2>&1 &
+		pid=$!
+		# sipp binds at start: within half a second it has bound or died
+		for _ in $(seq 1 10); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		if ! kill -0 "$pid" 2>/dev/null \
+		   && grep -q "Unable to bind" "$T/sipp-$name.err" 2>/dev/null
+		then
+			wait "$pid" 2>/dev/null || true
+			echo "$name: a port was taken meanwhile; again" >&2
+			continue
+		fi
+		SIPP_PID[$name]=$pid
+		PIDS+=("$pid")
+		return 0
+	done
+	fail "sipp $name: no ports to bind after 3 tries"
 }
 
 wait_sipp() {	# wait_sipp NAME: fails the test if sipp failed
@@ -702,11 +737,5 @@ XML
 # run_agent NAME SCENARIO PORT [calls]: a sipp UAS on PORT (background).
 run_agent() {
 	local name=$1 scen=$2 port=$3 calls=${4:-1}
-	sipp -sf "$scen" -i 127.0.0.1 -p "$port" -mp "$(free_port 4)" \
-		-m "$calls" -timeout 120s -timeout_error \
-		-trace_err -error_file "$T/sipp-$name.err" \
-		-trace_msg -message_file "$T/sipp-$name.msg" \
-		</dev/null >"$T/sipp-$name.out" 2>&1 &
-	SIPP_PID[$name]=$!
-	PIDS+=("$!")
+	sipp_start "$name" -p "$port" -mp NEWMEDIA -sf "$scen" -m "$calls"
 }
