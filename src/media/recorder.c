@@ -35,7 +35,8 @@
 #include "media_int.h"
 
 enum {
-	REC_CAP   = 4096,             /* ring size, samples (power of 2) */
+	REC_CAP   = 2048,             /* ring size, samples (power of 2),
+				       * above REC_LAG + a frame */
 	REC_LAG   = 1600,             /* 200 ms: pad the silent side */
 	REC_IOBUF = 8 * 1024,
 	REC_HDR   = 44,
