@@ -35,63 +35,11 @@ enum {
 	CHILD_ALARM_S = 120
 };
 
-struct fx {
-	char dir[64];
-	char path[128];
-};
-
-static void rm_tree(const char *path)
-{
-	struct stat sb;
-	DIR *d;
-
-	if (lstat(path, &sb))
-		return;
-	if (!S_ISDIR(sb.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	if (d) {
-		struct dirent *e;
-
-		while ((e = readdir(d))) {
-			char sub[512];
-
-			if (!strcmp(e->d_name, ".") ||
-			    !strcmp(e->d_name, ".."))
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-			rm_tree(sub);
-		}
-		closedir(d);
-	}
-	rmdir(path);
-}
+#include "store_harness.h"
 
 static int fx_setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/sb-store-crash-XXXXXX");
-	if (!mkdtemp(fx->dir)) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->path, sizeof(fx->path), "%s/sb.db", fx->dir);
-	*state = fx;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	rm_tree(fx->dir);
-	free(fx);
-	return 0;
+	return fx_setup_prefix(state, "sb-store-crash");
 }
 
 static int64_t q_int(sqlite3 *db, const char *sql, const char *arg)
