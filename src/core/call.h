@@ -55,7 +55,7 @@ void call_queue_enter(struct call *c, const struct cfg_queue *q);
 
 /* call_callback.c */
 void call_callback_request(struct call *c);
-void call_callback_dial(struct call *c, struct leg *l);
+void call_callback_dial(struct call *c);
 
 /* call_ivr.c */
 void call_flow_start(struct call *c, const char *flow);

@@ -174,7 +174,7 @@ static void leg_estab_handler(const struct sip_msg *msg, void *arg)
 	str_ncpy(c->agent_name, a->cfg->id, sizeof(c->agent_name));
 	tmr_cancel(&c->tmr_announce);
 	if (c->callback) {
-		call_callback_dial(c, l);
+		call_callback_dial(c);
 		return;
 	}
 	media_stream_stop(c->ms);

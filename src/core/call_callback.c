@@ -138,32 +138,19 @@ static void cb_close_handler(int err, const struct sip_msg *msg, void *arg)
 }
 
 /* The agent answered the callback: dial the customer. */
-void call_callback_dial(struct call *c, struct leg *l)
+void call_callback_dial(struct call *c)
 {
-	const struct cfg_trunk *t = config_trunk_to(c->cc->cfg, c->caller);
 	struct mbuf *desc = NULL;
+	const struct cfg_trunk *t;
 	char to[256], from[160];
-	struct pl host;
-	struct uri uri;
 	struct sa laddr;
 	int err;
 
-	(void)l;
+	t = config_trunk_dial(c->cc->cfg, c->caller, to, sizeof(to));
 	if (!t) {
 		callback_failed(c, "no outbound trunk for the number");
 		return;
 	}
-	pl_set_str(&host, t->to);
-	if (uri_decode(&uri, &host)) {
-		callback_failed(c, "bad trunk uri");
-		return;
-	}
-	if (uri.port)
-		re_snprintf(to, sizeof(to), "sip:%s@%r:%u", c->caller,
-			    &uri.host, uri.port);
-	else
-		re_snprintf(to, sizeof(to), "sip:%s@%r", c->caller,
-			    &uri.host);
 	(void)sip_transp_laddr(c->cc->sip, &laddr, SIP_TRANSP_UDP, NULL);
 	re_snprintf(from, sizeof(from), "sip:switchboard@%J", &laddr);
 	c->ms = mem_deref(c->ms);

@@ -93,27 +93,16 @@ static void out_close_handler(int err, const struct sip_msg *msg, void *arg)
 /* Dial the outside number; the caller hears music meanwhile. */
 static void dial_out(struct call *c)
 {
-	const struct cfg_trunk *t = config_trunk_to(c->cc->cfg,
-						    c->transfer_to);
 	struct mbuf *desc = NULL;
+	const struct cfg_trunk *t;
 	char to[256], from[160];
 	struct sa laddr;
-	struct uri uri;
-	struct pl pl;
 	struct leg *l;
 	int err;
 
+	t = config_trunk_dial(c->cc->cfg, c->transfer_to, to, sizeof(to));
 	if (!t)
 		goto fail;
-	pl_set_str(&pl, t->to);
-	if (uri_decode(&uri, &pl))
-		goto fail;
-	if (uri.port)
-		re_snprintf(to, sizeof(to), "sip:%s@%r:%u", c->transfer_to,
-			    &uri.host, uri.port);
-	else
-		re_snprintf(to, sizeof(to), "sip:%s@%r", c->transfer_to,
-			    &uri.host);
 	(void)sip_transp_laddr(c->cc->sip, &laddr, SIP_TRANSP_UDP, NULL);
 	re_snprintf(from, sizeof(from), "sip:%s@%J", c->caller[0]
 		    && strspn(c->caller, "0123456789+") == strlen(c->caller)

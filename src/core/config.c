@@ -1114,3 +1114,29 @@ const struct cfg_trunk *config_trunk_to(const struct config *c,
 	}
 	return best;
 }
+
+/**
+ * The outbound trunk for a number and the request URI to dial it
+ * ("sip:NUMBER@HOST[:PORT]" from the trunk's `to`, checked at load).
+ *
+ * @return the trunk, or NULL when no trunk's prefix allows the number
+ */
+const struct cfg_trunk *config_trunk_dial(const struct config *c,
+					  const char *number, char *uri,
+					  size_t sz)
+{
+	const struct cfg_trunk *t = config_trunk_to(c, number);
+	struct uri u;
+	struct pl pl;
+
+	if (!t)
+		return NULL;
+	pl_set_str(&pl, t->to);
+	if (uri_decode(&u, &pl))
+		return NULL;
+	if (u.port)
+		re_snprintf(uri, sz, "sip:%s@%r:%u", number, &u.host, u.port);
+	else
+		re_snprintf(uri, sz, "sip:%s@%r", number, &u.host);
+	return t;
+}

@@ -150,5 +150,9 @@ const struct cfg_trunk *config_trunk_from(const struct config *c,
 /* The outbound trunk for a number (longest prefix), or NULL. */
 const struct cfg_trunk *config_trunk_to(const struct config *c,
 					const char *number);
+/* The same, with the URI to dial the number through it. */
+const struct cfg_trunk *config_trunk_dial(const struct config *c,
+					  const char *number, char *uri,
+					  size_t sz);
 
 #endif

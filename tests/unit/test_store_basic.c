@@ -49,41 +49,6 @@ static sqlite3 *db_open(const char *path)
 }
 
 /* First column of the first row; -1 for NULL, -2 for no row. */
-static int64_t q_int(sqlite3 *db, const char *sql, const char *arg)
-{
-	sqlite3_stmt *s;
-	int64_t v = -2;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	if (arg)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 :
-			sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-/* First column of the first row as text; "NULL" or "NOROW". */
-static const char *q_text(sqlite3 *db, const char *sql, const char *arg,
-			  char *buf, size_t sz)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	if (arg)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(s) != SQLITE_ROW)
-		snprintf(buf, sz, "NOROW");
-	else if (sqlite3_column_type(s, 0) == SQLITE_NULL)
-		snprintf(buf, sz, "NULL");
-	else
-		snprintf(buf, sz, "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return buf;
-}
 
 #define COL(db, col, id) \
 	q_text(db, "SELECT " col " FROM calls WHERE id = ?1", id, buf, \
