@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/t4.wav", dir);
 	tone_wav(path, 400);
 	sa_set_str(&laddr, "127.0.0.1", 0);
-	if (media_engine_alloc(&me, &laddr, 20000, 60000) ||
+	if (media_engine_alloc(&me, &laddr, 20000, 60000, 0) ||
 	    media_prompts_load(me, dir, err, sizeof(err))) {
 		fprintf(stderr, "bench_media: set-up failed: %s\n", err);
 		return 2;

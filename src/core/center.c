@@ -590,7 +590,7 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 	if (e)
 		goto out;
 	e = media_engine_alloc(&cc->media, &cfg->rtp_addr, cfg->rtp_min,
-			       cfg->rtp_max);
+			       cfg->rtp_max, cfg->media_threads);
 	if (e) {
 		re_snprintf(err, errsz, "media: cannot use %j ports %u-%u: %m",
 			    &cfg->rtp_addr, cfg->rtp_min, cfg->rtp_max, e);

@@ -288,6 +288,12 @@ static int server_key(struct loader *l, const struct ini_entry *e,
 		c->rtp_min = (uint16_t)a;
 		c->rtp_max = (uint16_t)b;
 	}
+	else if (!strcmp(k, "media_threads")) {
+		if (num(v, 0, 64, &a))
+			return msg(err, errsz, e, "expected 0 (one per CPU) "
+				   "to 64, got '%s'", v);
+		c->media_threads = (unsigned)a;
+	}
 	else if (!strcmp(k, "database")) {
 		c->database = mem_deref(c->database);
 		return str_dup(&c->database, v);

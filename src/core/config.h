@@ -110,6 +110,7 @@ struct config {
 	struct sa http_addr;          /* port 0: no HTTP */
 	struct sa rtp_addr;
 	uint16_t rtp_min, rtp_max;
+	unsigned media_threads;       /* 0: one per CPU */
 	char *database;
 	char *realm;
 	char *prompts;                /* directory of NAME.wav */

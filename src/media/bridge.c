@@ -7,6 +7,8 @@
  * an announcement to one party leaves the other hearing it.  Every
  * function that changes a link clears the partner's matching pointer, and
  * the stream destructor calls bridge_detach(), so no link dangles.
+ * Linked streams share a worker: media_stream_bridge() first moves one
+ * side to the other's (worker.c), then links them under that lock.
  *
  * Relay, O(payload) per packet.  The received mbuf is sent again from the
  * destination's own RTP socket (its SSRC and sequence numbers): rtp_send()
@@ -86,17 +88,25 @@ void bridge_relay(struct media_stream *src, const struct rtp_header *hdr,
  * Bridge two streams both ways; stops their playlists and undoes any
  * other bridge either was in.
  *
- * @return 0, EINVAL (NULL, or a == b)
+ * @return 0, EINVAL (NULL, or a == b), ENOMEM (b could not move to a's
+ *         worker)
  */
 int media_stream_bridge(struct media_stream *a, struct media_stream *b)
 {
+	int err;
+
 	if (!a || !b || a == b)
 		return EINVAL;
-	if (a->bdst == b && a->bsrc == b)
+	err = worker_group_join(a, b);
+	if (err)
+		return err;
+	worker_lock(a->w);
+	if (a->bdst == b && a->bsrc == b) {
+		worker_unlock(a->w);
 		return 0;
-
-	media_stream_stop(a);
-	media_stream_stop(b);
+	}
+	play_clear(a);
+	play_clear(b);
 	bridge_detach(a);
 	bridge_detach(b);
 	a->bdst = b;
@@ -105,11 +115,15 @@ int media_stream_bridge(struct media_stream *a, struct media_stream *b)
 	a->bsrc = b;
 	a->relay_valid = false;
 	b->relay_valid = false;
+	worker_unlock(a->w);
 	return 0;
 }
 
 void media_stream_unbridge(struct media_stream *ms)
 {
-	if (ms)
-		bridge_detach(ms);
+	if (!ms)
+		return;
+	worker_lock(ms->w);
+	bridge_detach(ms);
+	worker_unlock(ms->w);
 }

@@ -3,11 +3,12 @@
  * stereo WAV recording.
  *
  * A media engine owns the local RTP address and port range, the loaded
- * prompts, and one 20 ms pacing timer shared by every stream that is
- * playing audio (one libre timer, not one per stream; a stream joins the
- * engine's playing list while it plays: O(1) in and out).  Each tick
- * sends every playing stream the frames due by tmr_jiffies(), so pacing
- * does not drift.
+ * prompts, and its worker threads.  The workers carry the packets: each
+ * reads its share of the streams' sockets, relays, records, and runs one
+ * 20 ms pacing tick for the streams it plays to (no timer per stream; a
+ * stream joins its worker's playing list while it plays: O(1) in and
+ * out), sending the frames due by the clock, so pacing does not drift.
+ * The API and the handlers stay on the thread that made the engine.
  *
  * A stream is one call leg's RTP endpoint.  It owns its SDP session and
  * RTP socket; the SIP layer hands it the peer's offer or answer and takes
@@ -59,9 +60,14 @@ typedef void (media_dtmf_h)(char digit, void *arg);
 /* The playlist ended (not called for a looping one, nor when stopped). */
 typedef void (media_done_h)(void *arg);
 
-/* Engine.  laddr: local IP for RTP (port ignored); ports: [min, max]. */
+/* Engine.  laddr: local IP for RTP (port ignored); ports: [min, max];
+ * threads: media worker threads (0: one per CPU).  Call it on the thread
+ * that runs libre's loop: every handler runs there, and every other
+ * function here must be called from it. */
 int  media_engine_alloc(struct media_engine **mep, const struct sa *laddr,
-			uint16_t port_min, uint16_t port_max);
+			uint16_t port_min, uint16_t port_max,
+			unsigned threads);
+unsigned media_engine_threads(const struct media_engine *me);
 /* Load every NAME.wav in dir (8 kHz, mono, 16-bit PCM; others refused
  * with a message naming the file).  May be called for several dirs;
  * a later one overrides same-named prompts. */

@@ -11,6 +11,16 @@
  *    each side's destructor clears the other's pointer, so neither can
  *    dangle.
  *
+ * Threads (worker.c).  Sockets, pacing, relay and recording run on the
+ * engine's worker threads; everything else (SDP, the public API, the
+ * handlers) on the thread that owns the engine, "main" below.  A stream
+ * lives on one worker; the fields marked [w] are touched by that worker
+ * and by main only while main holds the worker's lock (worker_lock);
+ * the rest are main's.  Streams linked by a bridge or a recorder always
+ * share a worker (worker_group_join moves them), so the relay and the
+ * recorder never cross threads.  Reference counts (prompts, playlists,
+ * the engine) change on main only.
+ *
  * Directions are kept as libre's enum sdp_dir bit masks from OUR side
  * (bit SDP_SENDONLY: we may send; bit SDP_RECVONLY: we may receive);
  * libre stores the peer's attribute reversed the same way.
@@ -19,6 +29,8 @@
 #ifndef SB_MEDIA_INT_H
 #define SB_MEDIA_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include "libre.h"
 #include "media/media.h"
 
@@ -40,14 +52,59 @@ enum {
 	MEDIA_SDP_MAX      = 16384,           /* larger SDP is refused */
 };
 
+/* What a worker tells main (worker.c). */
+enum media_msg_type {
+	MEDIA_MSG_DTMF,               /* digit pressed */
+	MEDIA_MSG_DONE,               /* a non-looping playlist ended */
+};
+
+struct media_msg {
+	uint64_t id;                  /* the stream's media_stream.id */
+	uint8_t type;
+	char digit;
+};
+
+struct media_slot {                   /* a worker's epoll data -> stream */
+	struct media_stream *ms;      /* NULL: free */
+	uint32_t gen;                 /* bumped at each reuse */
+	uint32_t next_free;
+};
+
+struct media_worker {
+	struct media_engine *me;      /* borrowed: the engine owns it */
+	unsigned idx;
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mtx;
+	atomic_uint waiting;          /* main is waiting for mtx */
+	int epfd;                     /* the worker's epoll */
+	int wakefd;                   /* eventfd in epfd: stop, tick */
+	/* Under mtx: */
+	bool stop;
+	struct media_slot *slots;
+	uint32_t nslots, nfree;
+	uint32_t free_head;           /* UINT32_MAX: none */
+	unsigned nstreams;
+	struct list playing;          /* streams with a playlist */
+	struct list played;           /* those the running tick has done */
+	uint64_t next_tick;           /* jiffies of the next tick */
+	struct mbuf *txmb, *rxmb;     /* scratch frame; receive buffer */
+};
+
 struct media_engine {
 	struct sa laddr;              /* RTP address, port 0 */
 	uint16_t port_min, port_max;  /* port_min even: see engine.c */
 	struct hash *prompts;         /* struct media_prompt by name */
 	struct list streams;          /* every stream (count only) */
-	struct list playing;          /* streams with a playlist */
-	struct tmr tick;              /* runs while `playing` is not empty */
-	struct mbuf *txmb;            /* scratch frame for the tick */
+	struct hash *ids;             /* every stream by id */
+	uint64_t next_id;
+	struct media_worker *workers;
+	unsigned nworkers;
+	/* Worker -> main messages, under qmtx; qfd (eventfd) wakes main. */
+	pthread_mutex_t qmtx;
+	struct media_msg *q;
+	size_t qn, qcap;
+	int qfd;
 	uint8_t a2u[256], u2a[256];   /* PCMA <-> PCMU tables */
 };
 
@@ -59,7 +116,6 @@ struct media_prompt {
 };
 
 struct media_playlist {
-	struct le le;                 /* in the tick's ended list */
 	struct media_prompt **v;      /* referenced */
 	unsigned n, idx;              /* prompt being sent */
 	size_t pos;                   /* next sample in v[idx] */
@@ -69,15 +125,20 @@ struct media_playlist {
 	bool started;                 /* the clock runs once raddr is known */
 	uint64_t start;               /* tmr_jiffies() of frame 0 */
 	uint64_t frames;              /* frames consumed since start */
+	bool ended;                   /* [w] sent its last frame */
 };
 
 struct media_stream {
 	struct le le;                 /* in engine->streams */
-	struct le le_play;            /* in engine->playing while playing */
-	struct le le_rec;             /* in rec->feeders while recording */
+	struct le le_id;              /* in engine->ids */
+	struct le le_play;            /* [w] in worker playing / played */
+	struct le le_rec;             /* [w] in rec->feeders */
 	struct media_engine *me;      /* referenced */
-	struct udp_sock *us;          /* RTP; no RTCP socket (stream.c) */
-	struct sa laddr;              /* where us is bound */
+	struct media_worker *w;       /* the worker it lives on */
+	uint32_t slot;                /* its slot there */
+	uint64_t id;                  /* unique in the engine, never reused */
+	int fd;                       /* RTP socket; no RTCP (stream.c) */
+	struct sa laddr;              /* where fd is bound */
 	uint32_t ssrc;                /* ours */
 	uint16_t seq;                 /* next RTP sequence number to send */
 	struct sdp_session *sdp;
@@ -86,14 +147,16 @@ struct media_stream {
 	media_dtmf_h *dtmfh;
 	void *arg;
 
-	/* Negotiated state, changed only by an SDP that decodes cleanly. */
+	/* [w] Negotiated state, changed only by an SDP that decodes
+	 * cleanly. */
 	struct sa raddr;              /* unset until the peer's SDP */
 	int pt;                       /* our send codec: 0 or 8 */
 	int tev_pt;                   /* peer's telephone-event PT or -1 */
 	int tev_lpt;                  /* ours (offered) */
 	enum sdp_dir rdir;            /* peer's, reversed (our side) */
+	enum sdp_dir ldir;            /* ours, as in our SDP */
 
-	/* Sending. */
+	/* [w] from here to the end. Sending. */
 	uint32_t tx_next;             /* RTP timestamp of the next frame */
 	bool marker;                  /* next packet starts a talkspurt */
 	struct media_playlist *play;  /* NULL: not playing */
@@ -115,9 +178,24 @@ struct media_stream {
 	bool tx_err_logged;
 };
 
+/* worker.c */
+int  worker_start(struct media_worker *w, struct media_engine *me,
+		  unsigned idx);
+void worker_stop(struct media_worker *w);
+void worker_lock(struct media_worker *w);
+void worker_unlock(struct media_worker *w);
+struct media_worker *worker_pick(struct media_engine *me);
+int  worker_attach(struct media_worker *w, struct media_stream *ms);
+void worker_detach(struct media_stream *ms);
+int  worker_group_join(struct media_stream *a, struct media_stream *b);
+void worker_post(struct media_stream *ms, enum media_msg_type type,
+		 char digit);
+void worker_play_join(struct media_stream *ms);
+void worker_play_leave(struct media_stream *ms);
+
 /* engine.c */
-void engine_play_join(struct media_engine *me, struct media_stream *ms);
-void engine_play_leave(struct media_stream *ms);
+void engine_msgs(struct media_engine *me, const struct media_msg *v,
+		 size_t n);
 
 /* prompt.c */
 struct media_prompt *engine_prompt_get(const struct media_prompt *p);
@@ -125,10 +203,12 @@ struct media_prompt *engine_prompt_get(const struct media_prompt *p);
 /* stream.c */
 bool stream_can_send(const struct media_stream *ms);
 void stream_send(struct media_stream *ms, uint32_t ts, struct mbuf *mb);
+void stream_recv(struct media_stream *ms, struct mbuf *mb);
 
 /* play.c */
 /* Send the frames due by `now`; true when a non-looping list ended. */
 bool play_tick(struct media_stream *ms, uint64_t now, struct mbuf *mb);
+/* Under the worker's lock. */
 void play_clear(struct media_stream *ms);
 
 /* bridge.c */
@@ -141,5 +221,7 @@ void bridge_cut_send(struct media_stream *ms);
 void recorder_feed(struct media_recorder *mr, unsigned ch,
 		   const int16_t *pcm, size_t n);
 void recorder_detach(struct media_stream *ms);
+void recorder_set_worker(struct media_recorder *mr, struct media_worker *w);
+struct list *recorder_feeders(struct media_recorder *mr);
 
 #endif

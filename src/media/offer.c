@@ -119,6 +119,7 @@ static int negotiate(struct media_stream *ms, struct mbuf *mb, bool offer)
 	ltev = sdp_media_format(ms->sdpm, true, NULL, -1, telev_rtpfmt,
 				-1, -1);
 
+	worker_lock(ms->w);
 	ms->raddr = *raddr;
 	ms->rdir = sdp_media_rdir(ms->sdpm);
 	ms->tev_pt = tev ? tev->pt : -1;
@@ -127,6 +128,7 @@ static int negotiate(struct media_stream *ms, struct mbuf *mb, bool offer)
 		ms->pt = pt;
 		ms->marker = true;
 	}
+	worker_unlock(ms->w);
 	return 0;
 }
 
@@ -175,6 +177,9 @@ void media_stream_set_dir(struct media_stream *ms, enum media_dir dir)
 	if (!ms || (unsigned)dir > MEDIA_INACTIVE)
 		return;
 	sdp_media_set_ldir(ms->sdpm, map[dir]);
+	worker_lock(ms->w);
+	ms->ldir = map[dir];
+	worker_unlock(ms->w);
 }
 
 enum media_dir media_stream_peer_dir(const struct media_stream *ms)

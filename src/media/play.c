@@ -1,8 +1,11 @@
 /* media/play.c  Playlists: prompts (or music on hold) sent as 20 ms
- * G.711 frames, paced by the engine's shared tick (engine.c).
+ * G.711 frames, paced by the worker's shared tick (worker.c).
  *
  * A playlist references its prompts and keeps a cursor (prompt index,
- * sample offset).  Its clock starts at the first tick after the peer's
+ * sample offset).  Main makes and frees playlists (the references are
+ * main's); the stream's worker sends them under its lock and, at the end
+ * of a non-looping list, marks it ended and tells main, which releases it
+ * and calls the done handler (engine.c).  Its clock starts at the first tick after the peer's
  * address is known, so a greeting started before the SDP answer is not
  * clipped.  Frame k of the list is due at start + k * 20 ms; each tick
  * sends the frames due by tmr_jiffies(), at most MEDIA_CATCHUP of them:
@@ -11,7 +14,7 @@
  * the peer never gets a burst.
  *
  * A frame is copied from the prompt's pre-encoded PCMU or PCMA (prompt.c)
- * into the engine's scratch mbuf: O(160) per frame, no allocation.  A
+ * into the worker's scratch mbuf: O(160) per frame, no allocation.  A
  * frame may span the end of one prompt and the start of the next; the
  * last frame of a finished list is padded with silence.  While the peer
  * holds us frames are consumed but not sent (stream_send), so the list
@@ -27,7 +30,6 @@ static void playlist_destructor(void *arg)
 {
 	struct media_playlist *pl = arg;
 
-	list_unlink(&pl->le);
 	for (unsigned i = 0; i < pl->n; i++)
 		mem_deref(pl->v[i]);
 	mem_deref(pl->v);
@@ -70,7 +72,7 @@ bool play_tick(struct media_stream *ms, uint64_t now, struct mbuf *mb)
 	struct media_playlist *pl = ms->play;
 	uint64_t due;
 
-	if (!pl || !sa_isset(&ms->raddr, SA_ALL))
+	if (!pl || pl->ended || !sa_isset(&ms->raddr, SA_ALL))
 		return false;
 	if (!pl->started) {
 		pl->started = true;
@@ -103,10 +105,11 @@ bool play_tick(struct media_stream *ms, uint64_t now, struct mbuf *mb)
 	return false;
 }
 
-/* Drop the playlist without calling its handler. */
+/* Drop the playlist without calling its handler.  Main, under the
+ * worker's lock. */
 void play_clear(struct media_stream *ms)
 {
-	engine_play_leave(ms);
+	worker_play_leave(ms);
 	ms->play = mem_deref(ms->play);
 }
 
@@ -150,11 +153,13 @@ int media_stream_play(struct media_stream *ms,
 	pl->doneh = doneh;
 	pl->arg = arg;
 
+	worker_lock(ms->w);
 	play_clear(ms);
 	bridge_cut_send(ms);
 	ms->play = pl;
 	ms->marker = true;
-	engine_play_join(ms->me, ms);
+	worker_play_join(ms);
+	worker_unlock(ms->w);
 	return 0;
 }
 
@@ -162,6 +167,8 @@ void media_stream_stop(struct media_stream *ms)
 {
 	if (!ms)
 		return;
+	worker_lock(ms->w);
 	play_clear(ms);
 	bridge_cut_send(ms);
+	worker_unlock(ms->w);
 }

@@ -19,9 +19,13 @@
  * warning.  Streams feeding a recorder hold a borrowed pointer; the
  * destructor detaches them, so freeing a recorder mid-call is safe.
  *
+ * Threads.  The feeders' worker (they share one: worker.c) feeds the
+ * recorder under its lock; main attaches and detaches feeders under the
+ * same lock, and finishes the file after the last feeder is gone.
+ *
  * I/O.  Writes go through stdio with an 8 KiB buffer (setvbuf), i.e. one
- * write(2) per 256 ms of a call, into the page cache, from the loop
- * thread.  (64 KiB made a recorded call cost over 100 KiB of memory; the
+ * write(2) per 256 ms of a call, into the page cache, from the worker
+ * thread, never from the control loop.  (64 KiB made a recorded call cost over 100 KiB of memory; the
  * goal is 64 KiB per call.)
  * That does not block unless the kernel throttles dirty pages; if a
  * benchmark shows the loop waiting on I/O, the next step is a writer
@@ -52,6 +56,7 @@ struct media_recorder {
 	char *path;
 	char *iobuf;                  /* stdio buffer; freed after fclose */
 	struct list feeders;          /* struct media_stream.le_rec */
+	struct media_worker *w;       /* the feeders' worker, NULL: none */
 	struct rec_fifo fifo[2];
 	uint64_t frames;              /* stereo frames written */
 	bool failed, full;
@@ -174,10 +179,25 @@ void recorder_feed(struct media_recorder *mr, unsigned ch,
 	}
 }
 
+/* Under the feeders' worker lock. */
 void recorder_detach(struct media_stream *ms)
 {
+	struct media_recorder *mr = ms->rec;
+
 	list_unlink(&ms->le_rec);
 	ms->rec = NULL;
+	if (mr && list_isempty(&mr->feeders))
+		mr->w = NULL;
+}
+
+struct list *recorder_feeders(struct media_recorder *mr)
+{
+	return &mr->feeders;
+}
+
+void recorder_set_worker(struct media_recorder *mr, struct media_worker *w)
+{
+	mr->w = w;
 }
 
 static void destructor(void *arg)
@@ -185,10 +205,16 @@ static void destructor(void *arg)
 	struct media_recorder *mr = arg;
 	struct rec_fifo *f = mr->fifo;
 	uint8_t h[REC_HDR];
+	struct media_worker *w = mr->w;
 	struct le *le;
 
-	while ((le = list_head(&mr->feeders)) != NULL)
-		recorder_detach(le->data);
+	if (w) {
+		worker_lock(w);
+		while ((le = list_head(&mr->feeders)) != NULL)
+			recorder_detach(le->data);
+		worker_unlock(w);
+	}
+	/* no thread feeds it now */
 
 	while (f[0].n || f[1].n) {
 		size_t k = f[0].n > f[1].n ? f[0].n : f[1].n;
@@ -278,27 +304,48 @@ int media_stream_record(struct media_stream *ms, struct media_recorder *mr,
 			unsigned channel)
 {
 	struct le *le;
+	int err = 0;
 
 	if (!ms || (mr && channel > 1))
 		return EINVAL;
+	/* a recorder is fed by one worker: join its feeders' */
+	if (mr && (le = list_head(&mr->feeders)) != NULL)
+		err = worker_group_join(le->data, ms);
+	if (err)
+		return err;
+
+	worker_lock(ms->w);
 	if (mr) {
 		for (le = list_head(&mr->feeders); le; le = le->next) {
 			const struct media_stream *o = le->data;
 
-			if (o != ms && o->rec_ch == channel)
+			if (o != ms && o->rec_ch == channel) {
+				worker_unlock(ms->w);
 				return EBUSY;
+			}
 		}
 	}
 	recorder_detach(ms);
-	if (!mr)
-		return 0;
-	ms->rec = mr;
-	ms->rec_ch = channel;
-	list_append(&mr->feeders, &ms->le_rec, ms);
+	if (mr) {
+		ms->rec = mr;
+		ms->rec_ch = channel;
+		list_append(&mr->feeders, &ms->le_rec, ms);
+		mr->w = ms->w;
+	}
+	worker_unlock(ms->w);
 	return 0;
 }
 
 uint64_t media_recorder_duration_ms(const struct media_recorder *mr)
 {
-	return mr ? mr->frames * 1000 / MEDIA_SRATE : 0;
+	uint64_t frames;
+
+	if (!mr)
+		return 0;
+	if (!mr->w)
+		return mr->frames * 1000 / MEDIA_SRATE;
+	worker_lock(mr->w);
+	frames = mr->frames;
+	worker_unlock(mr->w);
+	return frames * 1000 / MEDIA_SRATE;
 }

@@ -2,13 +2,15 @@
  * RFC 4733 digits, statistics and the one send function every source
  * (playlist, bridge) goes through.
  *
- * Socket.  One UDP socket per stream, bound to a random even port of the
- * engine's range (64 tries), with RTP headers coded by libre's
- * rtp_hdr_encode/rtp_hdr_decode.  Not libre's rtp_listen(): in 1.1.0 it
- * always binds a second socket for RTCP (port + 1), even with RTCP off,
- * and file descriptors, not CPU, capped the live calls in the load test
- * (docs/PERFORMANCE.md).  RTCP is not sent; received RTCP on the next port
- * finds no socket.
+ * Socket.  One non-blocking UDP socket per stream, bound to a random even
+ * port of the engine's range (64 tries), registered with one of the
+ * engine's worker threads (worker.c), which reads it; RTP headers are
+ * coded by libre's rtp_hdr_encode/rtp_hdr_decode.  Not libre's udp_sock
+ * or rtp_listen(): their sockets belong to the libre loop of the thread
+ * that made them, and in 1.1.0 rtp_listen() always binds a second socket
+ * for RTCP (port + 1), even with RTCP off; file descriptors, not CPU,
+ * capped the live calls in the load test (docs/PERFORMANCE.md).  RTCP is
+ * not sent; received RTCP on the next port finds no socket.
  *
  * Receive.  The RTP header is decoded (version 2; CSRCs, extension and
  * padding stripped; anything shorter is rx_bad), then we dispatch on
@@ -17,8 +19,8 @@
  *    goes to libre's telev, which reports a digit once per key press; we
  *    also dedupe by RTP timestamp, because RFC 4733 senders repeat the
  *    start and send the end three times, and telev alone misses a press
- *    whose first packets were lost.  The handler runs last, from locals:
- *    it may free the stream.
+ *    whose first packets were lost.  The digit goes to main through the
+ *    engine's queue; main calls the handler (engine.c).
  *  - PCMU (0) and PCMA (8), by their static PTs whatever was negotiated
  *    (a peer may switch among the offered codecs), of 1..MEDIA_RX_MAX
  *    bytes: decoded into the recorder when one is attached, then relayed
@@ -33,25 +35,41 @@
  * (sendonly/inactive) nothing is sent and nothing is counted as an
  * error.  A socket error is counted in tx_err and logged once per stream.
  *
- * Lifetime.  The destructor leaves the engine's lists, unbridges both
- * sides, detaches from the recorder and drops its playlist, so no other
- * object keeps a pointer to a freed stream.
+ * Threads.  The receive and send paths run on the stream's worker with
+ * its lock held; the public functions run on main and take that lock
+ * around what the worker reads (media_int.h marks those fields [w]).
+ *
+ * Lifetime.  The destructor, under the worker's lock, leaves the
+ * worker, unbridges both sides, detaches from the recorder, drops its
+ * playlist and closes the socket, so no other object or thread keeps a
+ * pointer to a freed stream (worker.c: slots).
  */
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include "media_int.h"
 #include "media_g711.h"
 
 static void destructor(void *arg)
 {
 	struct media_stream *ms = arg;
+	struct media_worker *w = ms->w;
 
-	play_clear(ms);
-	bridge_detach(ms);
-	recorder_detach(ms);
+	if (w) {
+		worker_lock(w);
+		play_clear(ms);
+		bridge_detach(ms);
+		recorder_detach(ms);
+		worker_detach(ms);
+		close(ms->fd);
+		worker_unlock(w);
+	}
+	else if (ms->fd >= 0)
+		close(ms->fd);
 	list_unlink(&ms->le);
-	mem_deref(ms->us);
+	list_unlink(&ms->le_id);
 	mem_deref(ms->telev);
 	mem_deref(ms->sdp);           /* owns sdpm */
 	mem_deref(ms->me);
@@ -59,10 +77,8 @@ static void destructor(void *arg)
 
 bool stream_can_send(const struct media_stream *ms)
 {
-	enum sdp_dir ldir = sdp_media_ldir(ms->sdpm);
-
 	return sa_isset(&ms->raddr, SA_ALL) && !sa_is_any(&ms->raddr) &&
-		(ldir & SDP_SENDONLY) && (ms->rdir & SDP_SENDONLY);
+		(ms->ldir & SDP_SENDONLY) && (ms->rdir & SDP_SENDONLY);
 }
 
 /* Header in the RTP_HEADER_SIZE bytes before mb's payload, then send;
@@ -85,8 +101,9 @@ static int rtp_out(struct media_stream *ms, uint32_t ts, struct mbuf *mb)
 	mb->pos = pos - RTP_HEADER_SIZE;
 	err = rtp_hdr_encode(mb, &hdr);
 	mb->pos = pos - RTP_HEADER_SIZE;
-	if (!err)
-		err = udp_send(ms->us, &ms->raddr, mb);
+	if (!err && sendto(ms->fd, mbuf_buf(mb), mbuf_get_left(mb), 0,
+			   &ms->raddr.u.sa, ms->raddr.len) < 0)
+		err = errno;
 	mb->pos = pos;
 	return err;
 }
@@ -119,8 +136,6 @@ static void dtmf_recv(struct media_stream *ms, const struct rtp_header *hdr,
 		      struct mbuf *mb)
 {
 	size_t pos = mb->pos;
-	media_dtmf_h *h;
-	void *harg;
 	bool end = false;
 	int event = -1, digit, err;
 
@@ -146,10 +161,7 @@ static void dtmf_recv(struct media_stream *ms, const struct rtp_header *hdr,
 	if (digit < 0)
 		return;                /* flash, tones: not a key */
 	ms->st.rx_dtmf++;
-	h = ms->dtmfh;
-	harg = ms->arg;
-	if (h)
-		h((char)digit, harg);
+	worker_post(ms, MEDIA_MSG_DTMF, (char)digit);
 }
 
 static void voice_recv(struct media_stream *ms, const struct rtp_header *hdr,
@@ -177,26 +189,23 @@ static void voice_recv(struct media_stream *ms, const struct rtp_header *hdr,
 		bridge_relay(ms, hdr, mb);
 }
 
-static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
-		     struct mbuf *mb, void *arg)
+static void rtp_recv(struct media_stream *ms, const struct rtp_header *hdr,
+		     struct mbuf *mb)
 {
-	struct media_stream *ms = arg;
-	(void)src;
-
 	ms->st.rx_packets++;
 	ms->st.rx_bytes += mbuf_get_left(mb);
 
 	if (hdr->pt == MEDIA_PT_PCMU || hdr->pt == MEDIA_PT_PCMA)
 		voice_recv(ms, hdr, mb);
 	else if ((int)hdr->pt == ms->tev_pt || (int)hdr->pt == ms->tev_lpt)
-		dtmf_recv(ms, hdr, mb);       /* may free ms: last */
+		dtmf_recv(ms, hdr, mb);
 	else
 		ms->st.rx_bad++;
 }
 
-static void udp_recv(const struct sa *src, struct mbuf *mb, void *arg)
+/* Worker, under its lock: one datagram received on ms's socket. */
+void stream_recv(struct media_stream *ms, struct mbuf *mb)
 {
-	struct media_stream *ms = arg;
 	struct rtp_header hdr;
 
 	if (mbuf_get_left(mb) < RTP_HEADER_SIZE
@@ -214,7 +223,7 @@ static void udp_recv(const struct sa *src, struct mbuf *mb, void *arg)
 		}
 		mb->end -= padn;
 	}
-	rtp_recv(src, &hdr, mb, ms);
+	rtp_recv(ms, &hdr, mb);
 }
 
 /* A random even port of the engine's range: 64 tries, like libre's
@@ -225,6 +234,10 @@ static int bind_port(struct media_stream *ms)
 	uint32_t span = (uint32_t)(me->port_max - me->port_min) + 1;
 	int err = EADDRINUSE;
 
+	ms->fd = socket(sa_af(&me->laddr), SOCK_DGRAM | SOCK_NONBLOCK |
+			SOCK_CLOEXEC, IPPROTO_UDP);
+	if (ms->fd < 0)
+		return errno;
 	for (int i = 0; i < 64; i++) {
 		uint16_t port = (uint16_t)(me->port_min
 					   + rand_u32() % span);
@@ -234,9 +247,9 @@ static int bind_port(struct media_stream *ms)
 			port = (uint16_t)(port + 2);
 		ms->laddr = me->laddr;
 		sa_set_port(&ms->laddr, port);
-		err = udp_listen(&ms->us, &ms->laddr, udp_recv, ms);
-		if (!err)
+		if (!bind(ms->fd, &ms->laddr.u.sa, ms->laddr.len))
 			return 0;
+		err = errno;
 		if (err != EADDRINUSE)
 			return err;
 	}
@@ -244,8 +257,9 @@ static int bind_port(struct media_stream *ms)
 }
 
 /**
- * Create a stream: bind an RTP port in the engine's range and prepare
- * its SDP (PCMU, PCMA, telephone-event 0-15).
+ * Create a stream: bind an RTP port in the engine's range, hand the
+ * socket to the least loaded worker and prepare its SDP (PCMU, PCMA,
+ * telephone-event 0-15).
  *
  * @param msp    Receives the stream; release with mem_deref()
  * @param me     Engine (referenced)
@@ -266,12 +280,16 @@ int media_stream_alloc(struct media_stream **msp, struct media_engine *me,
 	if (!ms)
 		return ENOMEM;
 	ms->me = mem_ref(me);
+	ms->fd = -1;
+	ms->id = me->next_id++;
+	hash_append(me->ids, (uint32_t)ms->id, &ms->le_id, ms);
 	ms->dtmfh = dtmfh;
 	ms->arg = arg;
 	ms->pt = MEDIA_PT_PCMU;
 	ms->tev_pt = -1;
 	ms->tev_lpt = MEDIA_PT_TELEV;
 	ms->rdir = SDP_SENDRECV;
+	ms->ldir = SDP_SENDRECV;
 	ms->tx_next = rand_u32();
 	sa_init(&ms->raddr, AF_UNSPEC);
 	list_append(&me->streams, &ms->le, ms);
@@ -308,6 +326,10 @@ int media_stream_alloc(struct media_stream **msp, struct media_engine *me,
 	}
 	err = sdp_media_set_lattr(ms->sdpm, true, sdp_attr_ptime, "%d",
 				  MEDIA_PTIME);
+	if (err)
+		goto out;
+	/* last: from here the worker reads the socket */
+	err = worker_attach(worker_pick(me), ms);
  out:
 	if (err)
 		mem_deref(ms);
@@ -337,5 +359,7 @@ void media_stream_stats(const struct media_stream *ms,
 		memset(st, 0, sizeof(*st));
 		return;
 	}
+	worker_lock(ms->w);
 	*st = ms->st;
+	worker_unlock(ms->w);
 }

@@ -147,7 +147,7 @@ static int setup(void **state)
 	if (!mkdtemp(fx->dir))
 		return -1;
 	sa_set_str(&laddr, "127.0.0.1", 0);
-	if (media_engine_alloc(&fx->me, &laddr, 30000, 30100))
+	if (media_engine_alloc(&fx->me, &laddr, 30000, 30100, 1))
 		return -1;
 	*state = fx;
 	return 0;
@@ -376,11 +376,13 @@ static void test_prompt_engine_args(void **state)
 	(void)state;
 
 	sa_set_str(&laddr, "127.0.0.1", 0);
-	assert_int_equal(EINVAL, media_engine_alloc(&me, &laddr, 100, 100));
-	assert_int_equal(EINVAL, media_engine_alloc(&me, &laddr, 101, 102));
-	assert_int_equal(EINVAL, media_engine_alloc(&me, NULL, 100, 200));
+	assert_int_equal(EINVAL, media_engine_alloc(&me, &laddr, 100, 100, 1));
+	assert_int_equal(EINVAL, media_engine_alloc(&me, &laddr, 101, 102, 1));
+	assert_int_equal(EINVAL, media_engine_alloc(&me, NULL, 100, 200, 1));
 	assert_null(me);
-	assert_int_equal(0, media_engine_alloc(&me, &laddr, 101, 104));
+	assert_int_equal(EINVAL, media_engine_alloc(&me, &laddr, 100, 200, 65));
+	assert_int_equal(0, media_engine_alloc(&me, &laddr, 101, 104, 0));
+	assert_true(media_engine_threads(me) >= 1);
 	assert_int_equal(0, media_engine_streams(me));
 	mem_deref(me);
 }
