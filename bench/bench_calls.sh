@@ -98,6 +98,8 @@ ALL_STEPS=0
 KEEP=0
 LOGLEVEL=info
 RTP_PORTS=10000-39999
+MEDIA_THREADS=0
+DIGIT=info
 RTP_TASKS=100
 
 usage() {
@@ -141,6 +143,9 @@ while [ $# -gt 0 ]; do
 	--all-steps) ALL_STEPS=1; shift ;;
 	--log-level) LOGLEVEL=$2; shift 2 ;;
 	--rtp-ports) RTP_PORTS=$2; shift 2 ;;
+	--media-threads) MEDIA_THREADS=$2; shift 2 ;;
+	--digit) DIGIT=$2; shift 2
+		case $DIGIT in info|rfc4733) ;; *) echo "bench_calls: --digit info or rfc4733" >&2; exit 2 ;; esac ;;
 	--rtp-tasks) RTP_TASKS=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -324,8 +329,31 @@ write_caller() {	# write_caller MODE FILE
 XML
 	if [ "$(step_path "$mode")" = ivr ]; then
 		echo '  <pause milliseconds="500"/>'
-		echo "  <nop><action><exec play_pcap_audio=\"$PCAPS/dtmf_2833_1.pcap\"/></action></nop>"
-		echo '  <pause milliseconds="300"/>'
+		if [ "$DIGIT" = rfc4733 ]; then
+			echo "  <nop><action><exec play_pcap_audio=\"$PCAPS/dtmf_2833_1.pcap\"/></action></nop>"
+			echo '  <pause milliseconds="300"/>'
+		else
+			cat <<'XML'
+  <send>
+    <![CDATA[
+      INFO [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Caller" <sip:5550123@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 INFO
+      Contact: sip:5550123@[local_ip]:[local_port]
+      Max-Forwards: 70
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal=1
+      Duration=160
+    ]]>
+  </send>
+  <recv response="200"/>
+XML
+		fi
 	fi
 	if [ "$mode" != nomedia ]; then
 		# loop forever (-1): the BYE pauses it, the call's end frees it
@@ -447,6 +475,7 @@ transports = udp
 http       = 127.0.0.1:$HTTP_PORT
 rtp        = 127.0.0.1
 rtp_ports  = $RTP_PORTS
+media_threads = $MEDIA_THREADS
 database   = $d/sb.db
 prompts    = $PROMPTS
 recordings = $d/rec
@@ -758,7 +787,7 @@ fi
 echo "commit:  $COMMIT"
 echo "server:  $SB"
 echo "sipp:    $(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1)"
-echo "params:  modes $MODES; rates $RATES; $DURATION s per step; talk $TALK s; ring $RING ms; $CALLERS sipp callers, $UAS sipp UAS; path $CALLPATH; log level $LOGLEVEL; rtp $RTP_PORTS; media rtp_stream PCMA, $RTP_TASKS calls per sipp playback thread; ulimit -n $(ulimit -n)"
+echo "params:  modes $MODES; rates $RATES; $DURATION s per step; talk $TALK s; ring $RING ms; $CALLERS sipp callers, $UAS sipp UAS; path $CALLPATH; log level $LOGLEVEL; rtp $RTP_PORTS; media threads $MEDIA_THREADS (0: one per CPU); IVR digit by $DIGIT; media rtp_stream PCMA, $RTP_TASKS calls per sipp playback thread; ulimit -n $(ulimit -n)"
 write_register
 # The media modes' speech: raw 8 kHz A-law (payload type 8, 160 bytes per
 # 20 ms packet for rtp_stream), a different tone per side so that the

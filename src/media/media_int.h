@@ -50,6 +50,7 @@ enum {
 	MEDIA_PT_PCMA      = 8,
 	MEDIA_PT_TELEV     = 101,
 	MEDIA_SDP_MAX      = 16384,           /* larger SDP is refused */
+	MEDIA_RX_BATCH     = 8,               /* datagrams per recvmmsg */
 };
 
 /* What a worker tells main (worker.c). */
@@ -88,7 +89,8 @@ struct media_worker {
 	struct list playing;          /* streams with a playlist */
 	struct list played;           /* those the running tick has done */
 	uint64_t next_tick;           /* jiffies of the next tick */
-	struct mbuf *txmb, *rxmb;     /* scratch frame; receive buffer */
+	struct mbuf *txmb;            /* scratch frame for the tick */
+	struct mbuf *rxmb[MEDIA_RX_BATCH];    /* receive buffers */
 };
 
 struct media_engine {

@@ -39,21 +39,24 @@
  * worker never calls a handler itself.  Lock order: worker, then queue.
  */
 
+#define _GNU_SOURCE           /* recvmmsg */
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include "media_int.h"
 
 enum {
-	EVENTS     = 64,              /* epoll events per wait */
+	EVENTS     = 256,             /* epoll events per wait */
 	WAKE_SLOT  = UINT32_MAX,      /* the wakefd's epoll data */
 	GROUP_MAX  = 16,              /* streams moved together, at most */
 	RX_BUF     = 2048,            /* larger datagrams are truncated */
 };
+_Static_assert(MEDIA_RX_BATCH <= 64, "recvmmsg batch on the stack");
 
 static uint64_t slot_key(uint32_t slot, uint32_t gen)
 {
@@ -298,24 +301,39 @@ static int tick_timeout(struct media_worker *w, uint64_t now)
 
 /* ---- the loop ---- */
 
+/* Read what ms's socket holds, up to MEDIA_RX_BATCH datagrams in one
+ * system call: when the worker falls behind (a burst, a busy machine)
+ * packets queue per socket, and one call per packet would keep it
+ * behind. */
 static void rx(struct media_worker *w, uint64_t key)
 {
 	uint32_t slot = (uint32_t)key, gen = (uint32_t)(key >> 32);
+	struct mmsghdr mm[MEDIA_RX_BATCH];
+	struct iovec iov[MEDIA_RX_BATCH];
 	struct media_stream *ms;
-	struct mbuf *mb = w->rxmb;
-	ssize_t n;
+	int n;
 
 	if (slot >= w->nslots || w->slots[slot].gen != gen)
 		return;               /* freed or moved since epoll_wait */
 	ms = w->slots[slot].ms;
 	if (!ms)
 		return;
-	n = recv(ms->fd, mb->buf, mb->size, 0);
-	if (n < 0)
-		return;               /* EAGAIN, or an ICMP error: ignore */
-	mb->pos = 0;
-	mb->end = (size_t)n;
-	stream_recv(ms, mb);
+	memset(mm, 0, sizeof(mm));
+	for (unsigned i = 0; i < MEDIA_RX_BATCH; i++) {
+		iov[i].iov_base = w->rxmb[i]->buf;
+		iov[i].iov_len = w->rxmb[i]->size;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(ms->fd, mm, MEDIA_RX_BATCH, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		struct mbuf *mb = w->rxmb[i];
+
+		mb->pos = 0;
+		mb->end = mm[i].msg_len;
+		stream_recv(ms, mb);  /* calls no handler: ms stays */
+	}
+	/* n < 0: EAGAIN, or an ICMP error queued on the socket: ignore */
 }
 
 static void *worker_main(void *arg)
@@ -375,9 +393,13 @@ int worker_start(struct media_worker *w, struct media_engine *me,
 	if (err)
 		return err;
 	w->txmb = mbuf_alloc(RTP_HEADER_SIZE + MEDIA_FRAME);
-	w->rxmb = mbuf_alloc(RX_BUF);
-	if (!w->txmb || !w->rxmb)
+	if (!w->txmb)
 		return ENOMEM;
+	for (unsigned i = 0; i < MEDIA_RX_BATCH; i++) {
+		w->rxmb[i] = mbuf_alloc(RX_BUF);
+		if (!w->rxmb[i])
+			return ENOMEM;
+	}
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0)
 		return errno;
@@ -416,7 +438,8 @@ void worker_stop(struct media_worker *w)
 	free(w->slots);
 	w->slots = NULL;
 	w->txmb = mem_deref(w->txmb);
-	w->rxmb = mem_deref(w->rxmb);
+	for (unsigned i = 0; i < MEDIA_RX_BATCH; i++)
+		w->rxmb[i] = mem_deref(w->rxmb[i]);
 	if (w->me)
 		pthread_mutex_destroy(&w->mtx);
 	w->me = NULL;

@@ -162,7 +162,7 @@ stop_server() {
 	wait "$SB_PID" || rc=$?
 	PIDS=("${PIDS[@]/$SB_PID}")
 	[ $rc -eq 0 ] || fail "server exited with $rc"
-	if grep -q "ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer" \
+	if grep -q "ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer\|ThreadSanitizer" \
 		"$T/sb.log"; then
 		fail "sanitizer report in the server log"
 	fi
