@@ -333,8 +333,10 @@ XML
 			echo "  <nop><action><exec play_pcap_audio=\"$PCAPS/dtmf_2833_1.pcap\"/></action></nop>"
 			echo '  <pause milliseconds="300"/>'
 		else
+			# retransmitted like any non-INVITE request: a
+			# lost INFO or 200 under load must not strand the call
 			cat <<'XML'
-  <send>
+  <send retrans="500">
     <![CDATA[
       INFO [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]

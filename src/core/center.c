@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include "libre.h"
 #include "flow/flow.h"
@@ -29,6 +30,8 @@
 #include "sip/sanity.h"
 #include "store/store.h"
 #include "core/core.h"
+
+enum { SIP_RCVBUF = 4 * 1024 * 1024 };  /* see sip_udp_rcvbuf() */
 
 static void destructor(void *arg)
 {
@@ -508,6 +511,39 @@ static int seed_store(struct center *cc)
 	return store_seed_end(cc->store, e == 0) ? EIO : e;
 }
 
+
+/* A large receive buffer for the SIP UDP socket: a burst of requests
+ * while the loop is busy (a slow disk, a busy host) must queue, not be
+ * dropped; a dropped ACK strands a call until its 200 OK times out.  libre
+ * 1.1.0 does not expose the transport's socket, so find it among the
+ * first descriptors by its bound address.  The kernel caps the size at
+ * net.core.rmem_max (its default, 208 KiB, on most hosts). */
+static void sip_udp_rcvbuf(const struct sa *laddr)
+{
+	for (int fd = 3; fd < 256; fd++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int type = 0, size = SIP_RCVBUF;
+		socklen_t tl = sizeof(type);
+		struct sa sa;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) ||
+		    type != SOCK_DGRAM ||
+		    getsockname(fd, (struct sockaddr *)&ss, &len))
+			continue;
+		sa_init(&sa, AF_UNSPEC);
+		memcpy(&sa.u, &ss, len < sizeof(sa.u) ? len : sizeof(sa.u));
+		sa.len = len;
+		if (sa_port(&sa) != sa_port(laddr) ||
+		    (sa_isset(laddr, SA_ADDR) && !sa_is_any(laddr) &&
+		     !sa_cmp(&sa, laddr, SA_ADDR)))
+			continue;
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+				 sizeof(size));
+		return;
+	}
+}
+
 static int bind_sip(struct center *cc, char *err, size_t errsz)
 {
 	const struct config *cfg = cc->cfg;
@@ -527,6 +563,7 @@ static int bind_sip(struct center *cc, char *err, size_t errsz)
 				    " %J: %m", &cfg->sip_addr, e);
 			return e;
 		}
+		sip_udp_rcvbuf(&cfg->sip_addr);
 	}
 	if (cfg->sip_tcp) {
 		e = sip_transp_add(cc->sip, SIP_TRANSP_TCP, &cfg->sip_addr);

@@ -39,6 +39,7 @@
 #define DEBUG_LEVEL 5
 #include <re_dbg.h>
 #define MEDIA_WARN DEBUG_WARNING
+#define MEDIA_NOTICE DEBUG_NOTICE
 
 enum {
 	MEDIA_SRATE        = 8000,
@@ -51,6 +52,7 @@ enum {
 	MEDIA_PT_TELEV     = 101,
 	MEDIA_SDP_MAX      = 16384,           /* larger SDP is refused */
 	MEDIA_RX_BATCH     = 8,               /* datagrams per recvmmsg */
+	MEDIA_OUT_MAX      = 256,             /* sends batched per worker */
 };
 
 /* What a worker tells main (worker.c). */
@@ -71,6 +73,15 @@ struct media_slot {                   /* a worker's epoll data -> stream */
 	uint32_t next_free;
 };
 
+struct media_out {                    /* a packet waiting to be sent */
+	int fd;
+	struct sa dst;
+	uint32_t slot, gen;           /* the sender, to count an error */
+	uint16_t len, paylen;
+	int err;
+	uint8_t buf[RTP_HEADER_SIZE + MEDIA_RX_MAX];
+};
+
 struct media_worker {
 	struct media_engine *me;      /* borrowed: the engine owns it */
 	unsigned idx;
@@ -78,6 +89,7 @@ struct media_worker {
 	bool started;
 	pthread_mutex_t mtx;
 	atomic_uint waiting;          /* main is waiting for mtx */
+	uint64_t waits, wait_us, wait_max_us;   /* main's waits for mtx */
 	int epfd;                     /* the worker's epoll */
 	int wakefd;                   /* eventfd in epfd: stop, tick */
 	/* Under mtx: */
@@ -89,6 +101,10 @@ struct media_worker {
 	struct list playing;          /* streams with a playlist */
 	struct list played;           /* those the running tick has done */
 	uint64_t next_tick;           /* jiffies of the next tick */
+	int *closing;                 /* sockets main dropped, to close */
+	unsigned nclosing, capclosing;
+	struct media_out *out;        /* MEDIA_OUT_MAX, sent by out_flush */
+	unsigned nout;
 	struct mbuf *txmb;            /* scratch frame for the tick */
 	struct mbuf *rxmb[MEDIA_RX_BATCH];    /* receive buffers */
 };
@@ -192,6 +208,9 @@ void worker_detach(struct media_stream *ms);
 int  worker_group_join(struct media_stream *a, struct media_stream *b);
 void worker_post(struct media_stream *ms, enum media_msg_type type,
 		 char digit);
+int  worker_out(struct media_stream *ms, const uint8_t *p, size_t len,
+		size_t paylen);
+void worker_close(struct media_worker *w, int fd);
 void worker_play_join(struct media_stream *ms);
 void worker_play_leave(struct media_stream *ms);
 

@@ -29,7 +29,10 @@
  * No check of the source address: symmetric RTP through NAT sends from
  * where the SDP does not say.  Packets are accepted before negotiation.
  *
- * Send.  stream_send() sends only when the peer's address is known and
+ * Send.  stream_send() queues the packet on the worker's send batch
+ * (worker.c sends it, without its lock, at the next safe point; a send
+ * that fails there is taken back out of tx_packets into tx_err).  It
+ * queues only when the peer's address is known and
  * both directions allow it: our direction (media_stream_set_dir) has
  * "send" and the peer's last SDP has "recv".  So while the peer holds us
  * (sendonly/inactive) nothing is sent and nothing is counted as an
@@ -63,7 +66,7 @@ static void destructor(void *arg)
 		bridge_detach(ms);
 		recorder_detach(ms);
 		worker_detach(ms);
-		close(ms->fd);
+		worker_close(w, ms->fd);   /* the worker closes it */
 		worker_unlock(w);
 	}
 	else if (ms->fd >= 0)
@@ -81,8 +84,9 @@ bool stream_can_send(const struct media_stream *ms)
 		(ms->ldir & SDP_SENDONLY) && (ms->rdir & SDP_SENDONLY);
 }
 
-/* Header in the RTP_HEADER_SIZE bytes before mb's payload, then send;
- * mb->pos is back at the payload afterwards. */
+/* Header in the RTP_HEADER_SIZE bytes before mb's payload, then hand
+ * the packet to the worker's send batch; mb->pos is back at the payload
+ * afterwards. */
 static int rtp_out(struct media_stream *ms, uint32_t ts, struct mbuf *mb)
 {
 	struct rtp_header hdr;
@@ -101,9 +105,9 @@ static int rtp_out(struct media_stream *ms, uint32_t ts, struct mbuf *mb)
 	mb->pos = pos - RTP_HEADER_SIZE;
 	err = rtp_hdr_encode(mb, &hdr);
 	mb->pos = pos - RTP_HEADER_SIZE;
-	if (!err && sendto(ms->fd, mbuf_buf(mb), mbuf_get_left(mb), 0,
-			   &ms->raddr.u.sa, ms->raddr.len) < 0)
-		err = errno;
+	if (!err)
+		err = worker_out(ms, mbuf_buf(mb), mbuf_get_left(mb),
+				 mbuf_get_left(mb) - RTP_HEADER_SIZE);
 	mb->pos = pos;
 	return err;
 }

@@ -14,17 +14,23 @@
  * co-recorded streams) to the other's worker before they are linked.
  * Moving a stream is two epoll_ctl calls.
  *
- * Locking.  Each worker has one mutex.  The worker holds it while it
- * works and drops it only around epoll_wait, so its hot path takes no
- * lock per packet.  Main (the thread that owns the engine: SIP, the
- * public API) takes it for every call that touches a stream's [w] state
- * (media_int.h).  To keep main from waiting behind a long batch, main
- * announces itself in `waiting` first, and the worker checks that flag
- * before each event and each stream of a tick and hands the lock over
- * (worker_yield), so main waits for at most one packet's work.  After a
- * hand-over the worker reads nothing it read before: the next event is
- * looked up afresh, and the tick takes streams one at a time off the head
- * of its list.
+ * Locking.  Each worker has one mutex, which guards its streams' [w]
+ * state (media_int.h).  The worker holds it while it works on that
+ * state and drops it for its system calls: epoll_wait, each recvmmsg,
+ * and the sends, which it batches (worker_out queues a packet, out_flush
+ * sends the batch at a point where the worker holds no stream pointer).
+ * So the lock is free most of the time, and main (the thread that owns
+ * the engine: SIP, the public API), which takes it for every call that
+ * touches a stream's [w] state, usually gets it at once.  When it does
+ * not, main spins briefly, then announces itself in `waiting`; the worker
+ * checks that flag before each event and each stream of a tick and
+ * hands the lock over (worker_yield).  After any unlocked stretch the
+ * worker reads nothing it read before: it looks the stream up afresh.
+ *
+ * Sockets.  Main never closes a stream's socket itself: it hands the
+ * descriptor to the worker (worker_close), which closes it between
+ * system calls.  So a descriptor the worker is reading or sending on
+ * without the lock stays open, and its number cannot be reused under it.
  *
  * Slots.  epoll carries (slot, generation), not a pointer: an event that
  * epoll_wait returned before main freed or moved its stream finds the
@@ -44,6 +50,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -55,19 +62,53 @@ enum {
 	WAKE_SLOT  = UINT32_MAX,      /* the wakefd's epoll data */
 	GROUP_MAX  = 16,              /* streams moved together, at most */
 	RX_BUF     = 2048,            /* larger datagrams are truncated */
+	OUT_FLUSH  = 64,              /* send the batch from this many */
+	SPIN       = 2000,            /* main's trylocks before it waits */
 };
 _Static_assert(MEDIA_RX_BATCH <= 64, "recvmmsg batch on the stack");
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
 
 static uint64_t slot_key(uint32_t slot, uint32_t gen)
 {
 	return (uint64_t)gen << 32 | slot;
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
 void worker_lock(struct media_worker *w)
 {
+	uint64_t t0, dt;
+
+	/* The worker holds the lock for microseconds at a time: spin
+	 * before sleeping, since waking up costs more on a busy host. */
+	for (unsigned i = 0; i < SPIN; i++) {
+		if (!pthread_mutex_trylock(&w->mtx))
+			return;
+		cpu_relax();
+	}
+	t0 = now_us();
 	atomic_fetch_add(&w->waiting, 1);
 	pthread_mutex_lock(&w->mtx);
 	atomic_fetch_sub(&w->waiting, 1);
+	dt = now_us() - t0;
+	w->waits++;                   /* main's own counters */
+	w->wait_us += dt;
+	if (dt > w->wait_max_us)
+		w->wait_max_us = dt;
 }
 
 void worker_unlock(struct media_worker *w)
@@ -128,6 +169,105 @@ void worker_post(struct media_stream *ms, enum media_msg_type type,
 		if (write(me->qfd, &one, sizeof(one)) < 0)
 			return;       /* full counter: main is awake anyway */
 	}
+}
+
+/* ---- sending and closing ---- */
+
+/* Worker, under the lock: queue a packet of ms for the next flush; when
+ * the batch is full, send it at once. */
+int worker_out(struct media_stream *ms, const uint8_t *p, size_t len,
+	       size_t paylen)
+{
+	struct media_worker *w = ms->w;
+	struct media_out *o;
+
+	if (len > sizeof(o->buf))
+		return EMSGSIZE;
+	if (w->nout == MEDIA_OUT_MAX) {
+		if (sendto(ms->fd, p, len, 0, &ms->raddr.u.sa,
+			   ms->raddr.len) < 0)
+			return errno;
+		return 0;
+	}
+	o = &w->out[w->nout++];
+	o->fd = ms->fd;
+	o->dst = ms->raddr;
+	o->slot = ms->slot;
+	o->gen = w->slots[ms->slot].gen;
+	o->len = (uint16_t)len;
+	o->paylen = (uint16_t)paylen;
+	memcpy(o->buf, p, len);
+	return 0;
+}
+
+/* Worker, under the lock, holding no stream pointer: send the batch
+ * without the lock, then count the failures on their streams. */
+static void out_flush(struct media_worker *w)
+{
+	unsigned n = w->nout;
+	bool failed = false;
+
+	if (!n)
+		return;
+	pthread_mutex_unlock(&w->mtx);
+	for (unsigned i = 0; i < n; i++) {
+		struct media_out *o = &w->out[i];
+
+		o->err = 0;
+		if (sendto(o->fd, o->buf, o->len, 0, &o->dst.u.sa,
+			   o->dst.len) < 0) {
+			o->err = errno;
+			failed = true;
+		}
+	}
+	pthread_mutex_lock(&w->mtx);
+	w->nout = 0;
+	for (unsigned i = 0; failed && i < n; i++) {
+		struct media_out *o = &w->out[i];
+		struct media_stream *ms;
+
+		if (!o->err || o->slot >= w->nslots ||
+		    w->slots[o->slot].gen != o->gen)
+			continue;
+		ms = w->slots[o->slot].ms;
+		if (!ms)
+			continue;
+		ms->st.tx_packets--;
+		ms->st.tx_bytes -= o->paylen;
+		ms->st.tx_err++;
+		if (!ms->tx_err_logged) {
+			MEDIA_WARN("stream %J: send to %J failed: %m (logged "
+				   "once; see tx_err)\n", &ms->laddr,
+				   &o->dst, o->err);
+			ms->tx_err_logged = true;
+		}
+	}
+}
+
+/* Main, under the lock: the worker closes fd between system calls. */
+void worker_close(struct media_worker *w, int fd)
+{
+	if (w->nclosing == w->capclosing) {
+		unsigned cap = w->capclosing ? w->capclosing * 2 : 64;
+		int *v = realloc(w->closing, cap * sizeof(*v));
+
+		if (!v) {
+			/* no room: close now; at worst the worker reads
+			 * one stray datagram from a reused number */
+			close(fd);
+			return;
+		}
+		w->closing = v;
+		w->capclosing = cap;
+	}
+	w->closing[w->nclosing++] = fd;
+}
+
+static void close_pending(struct media_worker *w)
+{
+	for (unsigned i = 0; i < w->nclosing; i++)
+		close(w->closing[i]);
+	w->nclosing = 0;
 }
 
 /* ---- slots ---- */
@@ -279,8 +419,11 @@ static void tick(struct media_worker *w, uint64_t now)
 		}
 		else
 			list_append(&w->played, le, ms);
+		if (w->nout >= OUT_FLUSH)
+			out_flush(w);
 		worker_yield(w);
 	}
+	out_flush(w);
 	/* swap: what was played plays on */
 	while ((le = list_head(&w->played)) != NULL) {
 		list_unlink(le);
@@ -305,19 +448,25 @@ static int tick_timeout(struct media_worker *w, uint64_t now)
  * system call: when the worker falls behind (a burst, a busy machine)
  * packets queue per socket, and one call per packet would keep it
  * behind. */
+static struct media_stream *slot_get(struct media_worker *w, uint32_t slot,
+				      uint32_t gen)
+{
+	if (slot >= w->nslots || w->slots[slot].gen != gen)
+		return NULL;          /* freed or moved since */
+	return w->slots[slot].ms;
+}
+
 static void rx(struct media_worker *w, uint64_t key)
 {
 	uint32_t slot = (uint32_t)key, gen = (uint32_t)(key >> 32);
 	struct mmsghdr mm[MEDIA_RX_BATCH];
 	struct iovec iov[MEDIA_RX_BATCH];
-	struct media_stream *ms;
-	int n;
+	struct media_stream *ms = slot_get(w, slot, gen);
+	int n, fd;
 
-	if (slot >= w->nslots || w->slots[slot].gen != gen)
-		return;               /* freed or moved since epoll_wait */
-	ms = w->slots[slot].ms;
 	if (!ms)
 		return;
+	fd = ms->fd;
 	memset(mm, 0, sizeof(mm));
 	for (unsigned i = 0; i < MEDIA_RX_BATCH; i++) {
 		iov[i].iov_base = w->rxmb[i]->buf;
@@ -325,7 +474,14 @@ static void rx(struct media_worker *w, uint64_t key)
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
 	}
-	n = recvmmsg(ms->fd, mm, MEDIA_RX_BATCH, MSG_DONTWAIT, NULL);
+	/* fd stays open without the lock: only this thread closes */
+	pthread_mutex_unlock(&w->mtx);
+	n = recvmmsg(fd, mm, MEDIA_RX_BATCH, MSG_DONTWAIT, NULL);
+	pthread_mutex_lock(&w->mtx);
+	/* n < 0: EAGAIN, or an ICMP error queued on the socket: ignore */
+	ms = n > 0 ? slot_get(w, slot, gen) : NULL;
+	if (!ms)
+		return;               /* dropped or moved meanwhile */
 	for (int i = 0; i < n; i++) {
 		struct mbuf *mb = w->rxmb[i];
 
@@ -333,7 +489,6 @@ static void rx(struct media_worker *w, uint64_t key)
 		mb->end = mm[i].msg_len;
 		stream_recv(ms, mb);  /* calls no handler: ms stays */
 	}
-	/* n < 0: EAGAIN, or an ICMP error queued on the socket: ignore */
 }
 
 static void *worker_main(void *arg)
@@ -346,6 +501,7 @@ static void *worker_main(void *arg)
 		uint64_t now = tmr_jiffies();
 		int timeout = tick_timeout(w, now), n;
 
+		close_pending(w);
 		pthread_mutex_unlock(&w->mtx);
 		n = epoll_wait(w->epfd, ev, EVENTS, timeout);
 		pthread_mutex_lock(&w->mtx);
@@ -360,7 +516,10 @@ static void *worker_main(void *arg)
 			}
 			else
 				rx(w, ev[i].data.u64);
+			if (w->nout >= OUT_FLUSH)
+				out_flush(w);
 		}
+		out_flush(w);
 
 		now = tmr_jiffies();
 		if (w->next_tick && now >= w->next_tick &&
@@ -393,7 +552,8 @@ int worker_start(struct media_worker *w, struct media_engine *me,
 	if (err)
 		return err;
 	w->txmb = mbuf_alloc(RTP_HEADER_SIZE + MEDIA_FRAME);
-	if (!w->txmb)
+	w->out = malloc(MEDIA_OUT_MAX * sizeof(*w->out));
+	if (!w->txmb || !w->out)
 		return ENOMEM;
 	for (unsigned i = 0; i < MEDIA_RX_BATCH; i++) {
 		w->rxmb[i] = mbuf_alloc(RX_BUF);
@@ -422,6 +582,12 @@ int worker_start(struct media_worker *w, struct media_engine *me,
  * worker_start that failed half-way; every stream is gone by now. */
 void worker_stop(struct media_worker *w)
 {
+	if (w->waits)
+		MEDIA_NOTICE("worker %u: main waited for its lock %llu times, "
+			   "%llu ms in all, at most %llu us\n", w->idx,
+			   (unsigned long long)w->waits,
+			   (unsigned long long)w->wait_us / 1000,
+			   (unsigned long long)w->wait_max_us);
 	if (w->started) {
 		worker_lock(w);
 		w->stop = true;
@@ -430,6 +596,12 @@ void worker_stop(struct media_worker *w)
 		pthread_join(w->thread, NULL);
 		w->started = false;
 	}
+	close_pending(w);
+	free(w->closing);
+	w->closing = NULL;
+	w->capclosing = 0;
+	free(w->out);
+	w->out = NULL;
 	if (w->epfd >= 0)
 		close(w->epfd);
 	if (w->wakefd >= 0)
