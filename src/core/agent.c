@@ -126,6 +126,9 @@ int agent_set_state(struct agent *a, const char *state, const char *reason)
 			err = acd_agent_ready(a->acd, now);
 	}
 	else if (!strcmp(state, "not-ready")) {
+		/* refuse an unknown reason before logging anybody in */
+		if (reason && !center_reason_known(reason))
+			return acd_agent_not_ready(a->acd, reason, now);
 		if (st == ACD_AGENT_LOGGED_OUT)
 			err = acd_agent_login(a->acd, false, now);
 		if (st != ACD_AGENT_LOGGED_OUT || !err)

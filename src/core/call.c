@@ -169,6 +169,8 @@ static void write_record(struct call *c)
 	mem_deref(vars);
 	if (err)
 		LOG_ERR("store", "%s: call record not queued: %m", c->id, err);
+	/* counted even when the store refused it: the call did end */
+	metrics_call_ended(c->cc, r.outcome);
 	LOG_INFO("call", "%s: ended, %s (by %s)%s%s", c->id, r.outcome,
 		 r.ended_by ? r.ended_by : "?", r.agent ? ", agent " : "",
 		 r.agent ? r.agent : "");
@@ -503,6 +505,7 @@ void call_reject_record(struct center *cc, const struct sip_msg *msg,
 		err = store_call_end(cc->store, &r);
 	if (err)
 		LOG_ERR("store", "%s: rejected call not recorded: %m", id, err);
+	metrics_call_ended(cc, r.outcome);
 	LOG_INFO("call", "%s: from %s to %s rejected: %u %s", id,
 		 caller ? caller : "?", dialled ? dialled : "?", scode,
 		 reason);

@@ -169,8 +169,10 @@ static void leg_estab_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	call_offer_close(c, "answered");
-	if (!c->t_answer)
+	if (!c->t_answer) {
 		c->t_answer = center_wall(c->cc);
+		metrics_call_answered(c);
+	}
 	str_ncpy(c->agent_name, a->cfg->id, sizeof(c->agent_name));
 	tmr_cancel(&c->tmr_announce);
 	if (c->callback) {

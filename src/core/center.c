@@ -41,6 +41,8 @@ static void destructor(void *arg)
 	list_flush(&cc->fcalls);
 	tmr_cancel(&cc->tmr_acd);
 	cc->http = mem_deref(cc->http);
+	cc->auth = mem_deref(cc->auth);
+	cc->events = mem_deref(cc->events);
 	hash_flush(cc->calls);
 	cc->calls = mem_deref(cc->calls);
 	cc->calls_sip = mem_deref(cc->calls_sip);
@@ -120,6 +122,8 @@ void center_event(struct center *cc, const char *type, const char *agent,
 	}
 	err = store_event(cc->store, ++cc->ev_seq, center_wall(cc), type,
 			  agent, call, queue, detail);
+	events_publish(cc->events, cc->ev_seq, center_wall(cc), type, agent,
+		       call, queue, detail);
 	if (err)
 		LOG_ERR("store", "event %llu (%s) not queued: %m",
 			(unsigned long long)cc->ev_seq, type, err);
@@ -144,6 +148,19 @@ void center_acd_sched(struct center *cc)
 		return;
 	}
 	tmr_start(&cc->tmr_acd, next > now ? next - now : 0, acd_timer, cc);
+}
+
+/* Not-ready reasons the engine knows (agents' and the server's own). */
+const char *const center_reasons[] = {
+	"break", "unregistered", "phone", "api", NULL
+};
+
+bool center_reason_known(const char *reason)
+{
+	for (unsigned i = 0; center_reasons[i]; i++)
+		if (!strcmp(center_reasons[i], reason))
+			return true;
+	return false;
 }
 
 static const char *agent_id(const struct acd_event *ev)
@@ -397,10 +414,8 @@ static int build_engine(struct center *cc, char *err, size_t errsz)
 		if (e)
 			goto fail;
 	}
-	(void)acd_reason_add(cc->acd, "break");
-	(void)acd_reason_add(cc->acd, "unregistered");
-	(void)acd_reason_add(cc->acd, "phone");
-	(void)acd_reason_add(cc->acd, "api");
+	for (unsigned i = 0; center_reasons[i]; i++)
+		(void)acd_reason_add(cc->acd, center_reasons[i]);
 	for (unsigned i = 0; i < cfg->nqueues; i++) {
 		struct acd_queue_conf qc = cfg->queues[i].acd;
 
@@ -642,7 +657,9 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 			re_snprintf(err, errsz, "sip: %m", e);
 		goto out;
 	}
-	e = http_api_listen(cc);
+	e = auth_alloc(&cc->auth, cc);
+	e = e ? e : events_alloc(&cc->events, cc);
+	e = e ? e : http_api_listen(cc);
 	if (e) {
 		re_snprintf(err, errsz, "cannot listen for HTTP on %J: %m",
 			    &cfg->http_addr, e);

@@ -13,6 +13,9 @@
  */
 
 #include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,11 +42,18 @@ static void destructor(void *arg)
 		mem_deref(c->agents[i].password);
 	for (unsigned i = 0; i < c->ntrunks; i++)
 		mem_deref(c->trunks[i].to);
+	for (unsigned i = 0; i < c->nusers; i++)
+		mem_deref(c->users[i].password);
+	for (unsigned i = 0; i < c->napikeys; i++)
+		mem_deref(c->apikeys[i].key);
+	mem_deref(c->users);
+	mem_deref(c->apikeys);
 	mem_deref(c->file);
 	mem_deref(c->database);
 	mem_deref(c->realm);
 	mem_deref(c->prompts);
 	mem_deref(c->recordings);
+	mem_deref(c->web);
 	mem_deref(c->skills);
 	mem_deref(c->queues);
 	mem_deref(c->agents);
@@ -288,6 +298,18 @@ static int server_key(struct loader *l, const struct ini_entry *e,
 		c->rtp_min = (uint16_t)a;
 		c->rtp_max = (uint16_t)b;
 	}
+	else if (!strcmp(k, "events_heartbeat")) {
+		if (num(v, 1, 3600, &a))
+			return msg(err, errsz, e, "expected seconds, 1 to "
+				   "3600, got '%s'", v);
+		c->events_heartbeat = a;
+	}
+	else if (!strcmp(k, "session_ttl")) {
+		if (num(v, 1, 7 * 86400, &a))
+			return msg(err, errsz, e, "expected seconds, 1 to "
+				   "604800, got '%s'", v);
+		c->session_ttl = a;
+	}
 	else if (!strcmp(k, "media_threads")) {
 		if (num(v, 0, 64, &a))
 			return msg(err, errsz, e, "expected 0 (one per CPU) "
@@ -313,6 +335,10 @@ static int server_key(struct loader *l, const struct ini_entry *e,
 		c->recordings = mem_deref(c->recordings);
 		return str_dup(&c->recordings, v);
 	}
+	else if (!strcmp(k, "web")) {
+		c->web = mem_deref(c->web);
+		return str_dup(&c->web, v);
+	}
 	else if (!strcmp(k, "node")) {
 		if (!name_ok(v) || strlen(v) > 16)
 			return msg(err, errsz, e, "up to 16 letters or "
@@ -322,7 +348,7 @@ static int server_key(struct loader *l, const struct ini_entry *e,
 	else
 		return msg(err, errsz, e, "unknown key (sip, transports, "
 			   "http, rtp, rtp_ports, database, realm, prompts, "
-			   "recordings, node)");
+			   "recordings, web, node)");
 	return 0;
 }
 
@@ -727,10 +753,18 @@ static int on_section(const char *file, unsigned line, const char *sec,
 		NEW(customers, ncustomers, struct cfg_customer);
 		((struct cfg_customer *)l->cur)->line = line;
 	}
+	else if (!strcmp(sec, "user")) {
+		NEW(users, nusers, struct cfg_user);
+		((struct cfg_user *)l->cur)->line = line;
+	}
+	else if (!strcmp(sec, "apikey")) {
+		NEW(apikeys, napikeys, struct cfg_apikey);
+		((struct cfg_apikey *)l->cur)->line = line;
+	}
 	else {
 		re_snprintf(err, errsz, "%s:%u: unknown section [%s] (server,"
 			    " skill, queue, agent, trunk, number, customer, "
-			    "flow, hours)", file, line, sec);
+			    "user, apikey, flow, hours)", file, line, sec);
 		return EINVAL;
 	}
 #undef NEW
@@ -745,6 +779,92 @@ static int on_section(const char *file, unsigned line, const char *sec,
 	re_snprintf(err, errsz, "%s:%u: [%s %s] is defined twice", file,
 		    line, sec, name);
 	return EEXIST;
+}
+
+static int role_parse(const char *v, enum cfg_role *role)
+{
+	if (!strcmp(v, "supervisor"))
+		*role = CFG_ROLE_SUPERVISOR;
+	else if (!strcmp(v, "admin"))
+		*role = CFG_ROLE_ADMIN;
+	else
+		return EINVAL;
+	return 0;
+}
+
+const char *config_role_name(enum cfg_role role)
+{
+	switch (role) {
+	case CFG_ROLE_AGENT:      return "agent";
+	case CFG_ROLE_SUPERVISOR: return "supervisor";
+	case CFG_ROLE_ADMIN:      return "admin";
+	}
+	return "none";
+}
+
+static int user_key(struct cfg_user *u, const struct ini_entry *e,
+		    char *err, size_t errsz)
+{
+	const char *k = e->key, *v = e->value;
+
+	if (!strcmp(k, "name"))
+		str_ncpy(u->name, v, sizeof(u->name));
+	else if (!strcmp(k, "role")) {
+		if (role_parse(v, &u->role))
+			return msg(err, errsz, e, "expected supervisor or "
+				   "admin, got '%s'", v);
+	}
+	else if (!strcmp(k, "password")) {
+		if (strlen(v) < 8 || strlen(v) > 128)
+			return msg(err, errsz, e, "8 to 128 characters");
+		u->password = mem_deref(u->password);
+		return str_dup(&u->password, v);
+	}
+	else
+		return msg(err, errsz, e, "unknown key '%s' (name, role, "
+			   "password)", k);
+	return 0;
+}
+
+static int apikey_key(struct cfg_apikey *a, const struct ini_entry *e,
+		      char *err, size_t errsz)
+{
+	const char *k = e->key, *v = e->value;
+
+	if (!strcmp(k, "role")) {
+		if (role_parse(v, &a->role))
+			return msg(err, errsz, e, "expected supervisor or "
+				   "admin, got '%s'", v);
+	}
+	else if (!strcmp(k, "key")) {
+		if (strlen(v) < 32 || strlen(v) > 256)
+			return msg(err, errsz, e, "32 to 256 characters (for "
+				   "example: openssl rand -hex 32)");
+		a->key = mem_deref(a->key);
+		return str_dup(&a->key, v);
+	}
+	else
+		return msg(err, errsz, e, "unknown key '%s' (role, key)", k);
+	return 0;
+}
+
+/* Users are few (supervisors, administrators): a scan is fine. */
+const struct cfg_user *config_user(const struct config *c, const char *id)
+{
+	for (unsigned i = 0; i < c->nusers; i++)
+		if (!strcmp(c->users[i].id, id))
+			return &c->users[i];
+	return NULL;
+}
+
+int config_password_hash(const char *password, const uint8_t *salt,
+			 uint8_t *out)
+{
+	if (!PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt,
+			       CFG_PW_SALT, CFG_PW_ITER, EVP_sha256(),
+			       CFG_PW_HASH, out))
+		return EINVAL;
+	return 0;
 }
 
 static int on_entry(const struct ini_entry *e, char *err, size_t errsz,
@@ -770,6 +890,10 @@ static int on_entry(const struct ini_entry *e, char *err, size_t errsz,
 		return number_key(l->cur, e, err, errsz);
 	if (!strcmp(s, "customer"))
 		return customer_key(l->cur, e, err, errsz);
+	if (!strcmp(s, "user"))
+		return user_key(l->cur, e, err, errsz);
+	if (!strcmp(s, "apikey"))
+		return apikey_key(l->cur, e, err, errsz);
 	return msg(err, errsz, e, "unexpected key");
 }
 
@@ -830,6 +954,46 @@ static int check_refs(struct config *c, char *err, size_t errsz)
 				      q->id, q->moh, c->prompts);
 		if (q->acd.max_wait_ms && q->acd.overflow == ACD_OVF_NONE)
 			q->acd.overflow = ACD_OVF_DISCONNECT;
+	}
+	for (unsigned i = 0; i < c->nusers; i++) {
+		struct cfg_user *u = &c->users[i];
+
+		if (!u->role || !u->password)
+			return refmsg(err, errsz, f, u->line, "user %s: needs "
+				      "a role and a password", u->id);
+		if (config_agent(c, u->id))
+			return refmsg(err, errsz, f, u->line, "user %s: an "
+				      "agent has that id; users and agents "
+				      "log in with one name space", u->id);
+		if (RAND_bytes(u->salt, sizeof(u->salt)) != 1 ||
+		    config_password_hash(u->password, u->salt, u->hash))
+			return refmsg(err, errsz, f, u->line, "user %s: "
+				      "cannot hash the password", u->id);
+		/* the clear text goes now: only the digest is kept */
+		memset(u->password, 0, strlen(u->password));
+		u->password = mem_deref(u->password);
+	}
+	for (unsigned i = 0; i < c->napikeys; i++) {
+		struct cfg_apikey *a = &c->apikeys[i];
+
+		if (!a->role || !a->key)
+			return refmsg(err, errsz, f, a->line, "apikey %s: "
+				      "needs a role and a key", a->id);
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(c->apikeys[j].key ? c->apikeys[j].key :
+				    "", a->key))
+				return refmsg(err, errsz, f, a->line,
+					      "apikey %s: same key as "
+					      "apikey %s", a->id,
+					      c->apikeys[j].id);
+		SHA256((const unsigned char *)a->key, strlen(a->key),
+		       a->digest);
+	}
+	for (unsigned i = 0; i < c->napikeys; i++) {
+		struct cfg_apikey *a = &c->apikeys[i];
+
+		memset(a->key, 0, strlen(a->key));
+		a->key = mem_deref(a->key);
 	}
 	for (unsigned i = 0; i < c->nagents; i++) {
 		struct cfg_agent *ag = &c->agents[i];
@@ -917,6 +1081,7 @@ int config_load(struct config **cfgp, const char *path, char *err,
 	e |= str_dup(&c->realm, "switchboard");
 	e |= str_dup(&c->prompts, "prompts");
 	e |= str_dup(&c->recordings, "recordings");
+	e |= str_dup(&c->web, "web");
 	e |= flow_set_alloc(&c->flows);
 	if (e) {
 		e = ENOMEM;
@@ -928,6 +1093,8 @@ int config_load(struct config **cfgp, const char *path, char *err,
 	c->sip_udp = c->sip_tcp = true;
 	c->rtp_min = 20000;
 	c->rtp_max = 29999;
+	c->session_ttl = 8 * 3600;
+	c->events_heartbeat = 15;
 	str_ncpy(c->node, "sb", sizeof(c->node));
 
 	memset(&l, 0, sizeof(l));

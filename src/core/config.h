@@ -102,6 +102,42 @@ struct cfg_customer {
 	uint8_t level;
 };
 
+/* [user ID]: a supervisor or an administrator of the API and the browser
+ * pages (agents log in with their SIP password).  The password is kept
+ * only as a salted PBKDF2-HMAC-SHA256 digest. */
+enum cfg_role {
+	CFG_ROLE_AGENT = 1,
+	CFG_ROLE_SUPERVISOR,
+	CFG_ROLE_ADMIN,
+};
+
+enum {
+	CFG_PW_SALT = 16,
+	CFG_PW_HASH = 32,
+	CFG_PW_ITER = 20000,          /* about 10 ms per log-in here */
+};
+
+struct cfg_user {
+	char id[CFG_ID_MAX + 1];
+	unsigned line;
+	char name[CFG_ID_MAX + 1];
+	enum cfg_role role;
+	char *password;               /* until hashed (config_load) */
+	uint8_t salt[CFG_PW_SALT];
+	uint8_t hash[CFG_PW_HASH];
+};
+
+/* [apikey ID]: a key for integrations, kept as its SHA-256 only. */
+struct cfg_apikey {
+	char id[CFG_ID_MAX + 1];
+	unsigned line;
+	enum cfg_role role;
+	char *key;                    /* until hashed (config_load) */
+	uint8_t digest[32];
+};
+
+const char *config_role_name(enum cfg_role role);
+
 struct config {
 	char *file;
 	/* [server] */
@@ -115,7 +151,10 @@ struct config {
 	char *realm;
 	char *prompts;                /* directory of NAME.wav */
 	char *recordings;             /* directory for recordings */
+	char *web;                    /* directory of the browser pages */
 	char node[CFG_ID_MAX + 1];    /* call id prefix */
+	uint32_t session_ttl;         /* s: an idle API session ends */
+	uint32_t events_heartbeat;    /* s between event-stream heartbeats */
 	/* set-up */
 	char (*skills)[CFG_ID_MAX + 1];
 	unsigned nskills;
@@ -129,6 +168,10 @@ struct config {
 	unsigned nnumbers;
 	struct cfg_customer *customers;
 	unsigned ncustomers;
+	struct cfg_user *users;
+	unsigned nusers;
+	struct cfg_apikey *apikeys;
+	unsigned napikeys;
 	struct flow_set *flows;
 	struct hash *index;           /* lookups by name: config.c */
 };
@@ -143,6 +186,10 @@ const struct cfg_agent *config_agent(const struct config *c,
 				     const char *id);
 const struct cfg_number *config_number(const struct config *c,
 				       const char *number);
+const struct cfg_user *config_user(const struct config *c, const char *id);
+/* PBKDF2-HMAC-SHA256 of password with salt: what cfg_user.hash holds. */
+int config_password_hash(const char *password, const uint8_t *salt,
+			 uint8_t *out);
 const struct cfg_customer *config_customer_by_phone(const struct config *c,
 						    const char *phone);
 /* The trunk whose sources include `src`, or NULL. */

@@ -1,18 +1,27 @@
-/* core/http.c  The small HTTP JSON endpoint of the voice server (the full
- * REST API, with tokens and roles, comes with the CTI layer).
+/* core/http.c  The HTTP JSON API of the server (docs/api.md).
  *
+ *   POST /api/v1/login               {"user", "password"} -> a token
+ *   POST /api/v1/logout              ends the caller's session
+ *   GET  /api/v1/me                  who the credentials are
+ *   GET  /api/v1/events              the event stream (WebSocket; events.c)
+ *   GET  /metrics                    Prometheus text (metrics.c)
  *   GET  /api/v1/status              queues and agents, live
+ *   GET  /api/v1/queues              queues, live
+ *   GET  /api/v1/agents              agents (an agent: itself only)
  *   GET  /api/v1/agents/ID           one agent's state
  *   POST /api/v1/agents/ID/state     {"state": "ready" | "not-ready" |
  *                                     "logged-out", "reason": "break"}
  *
- * Every request authenticates with HTTP Basic as an agent (its SIP user
- * and password, checked against the digest HA1, so no password is kept);
- * an agent may change only its own state.  Errors are JSON
- * {"error": "..."} with 400 (bad JSON or value), 401 (no or wrong
- * credentials), 403 (another agent), 404, 405, 409 (the engine refused
- * the change in the agent's current state) and 413 (body over 4 KiB).
- * Handlers run on the loop and take microseconds: no I/O but the reply.
+ * Every route but login needs credentials (auth.c): a bearer token from
+ * login or an API key, or HTTP Basic with an agent's SIP password.
+ * Roles: an agent sees and changes only itself (its own state; in status
+ * and the agent list only its own row); a supervisor or an admin sees and
+ * changes every agent.  Errors are JSON {"error": "..."} with 400 (bad
+ * JSON or value), 401 (no, wrong or expired credentials), 403 (not
+ * allowed to this role), 404, 405, 409 (the engine refused the change in
+ * the agent's current state) and 413 (body over 4 KiB).  Handlers run on
+ * the loop and take microseconds (a user's log-in: one PBKDF2, ~10 ms):
+ * no I/O but the reply.
  */
 
 #include <errno.h>
@@ -45,38 +54,6 @@ static int jreply(struct http_conn *conn, const struct odict *od)
 			   json_encode_odict, od);
 }
 
-/* Basic credentials of an agent; NULL when missing or wrong. */
-static struct agent *authenticate(struct center *cc,
-				  const struct http_msg *msg)
-{
-	const struct http_hdr *h = http_msg_hdr(msg, HTTP_HDR_AUTHORIZATION);
-	uint8_t buf[256], md[16];
-	size_t n = sizeof(buf) - 1;
-	char ha1[33], *colon;
-	struct agent *a;
-	struct pl b64;
-
-	if (!h || re_regex(h->val.p, h->val.l, "Basic [^ ]+", &b64)
-	    || b64.l > 340)
-		return NULL;
-	if (base64_decode(b64.p, b64.l, buf, &n))
-		return NULL;
-	buf[n] = '\0';
-	if (strlen((char *)buf) != n)
-		return NULL;
-	colon = strchr((char *)buf, ':');
-	if (!colon)
-		return NULL;
-	*colon = '\0';
-	a = center_agent(cc, (char *)buf);
-	if (!a)
-		return NULL;
-	md5_printf(md, "%s:%s:%s", a->cfg->id, cc->cfg->realm, colon + 1);
-	re_snprintf(ha1, sizeof(ha1), "%w", md, sizeof(md));
-	memset(buf, 0, sizeof(buf));
-	return strcmp(ha1, a->cfg->ha1) ? NULL : a;
-}
-
 static int agent_odict(struct odict **odp, struct agent *a)
 {
 	struct odict *od;
@@ -100,7 +77,13 @@ static int agent_odict(struct odict **odp, struct agent *a)
 	return err;
 }
 
-static void status(struct center *cc, struct http_conn *conn)
+static bool sees(const struct principal *who, const struct agent *a)
+{
+	return who->role != CFG_ROLE_AGENT || who->agent == a;
+}
+
+static void status(struct center *cc, struct http_conn *conn,
+		   const struct principal *who, bool queues_only)
 {
 	struct odict *od = NULL, *qs = NULL, *as = NULL, *o;
 	char idx[16];
@@ -140,22 +123,30 @@ static void status(struct center *cc, struct http_conn *conn)
 		if (err)
 			goto out;
 	}
-	for (unsigned i = 0; i < cc->cfg->nagents; i++) {
+	for (unsigned i = 0, k = 0; !queues_only && i < cc->cfg->nagents;
+	     i++) {
 		struct agent *a = center_agent(cc, cc->cfg->agents[i].id);
 
+		if (!sees(who, a))
+			continue;
 		err = agent_odict(&o, a);
 		if (err)
 			goto out;
-		re_snprintf(idx, sizeof(idx), "%u", i);
+		re_snprintf(idx, sizeof(idx), "%u", k++);
 		err = odict_entry_add(as, idx, ODICT_OBJECT, o);
 		mem_deref(o);
 		if (err)
 			goto out;
 	}
-	err = odict_entry_add(od, "queues", ODICT_ARRAY, qs);
-	err |= odict_entry_add(od, "agents", ODICT_ARRAY, as);
-	err |= odict_entry_add(od, "calls_live", ODICT_INT,
-			       (int64_t)cc->st.calls_live);
+	if (queues_only) {
+		err = odict_entry_add(od, "queues", ODICT_ARRAY, qs);
+	}
+	else {
+		err = odict_entry_add(od, "queues", ODICT_ARRAY, qs);
+		err |= odict_entry_add(od, "agents", ODICT_ARRAY, as);
+		err |= odict_entry_add(od, "calls_live", ODICT_INT,
+				       (int64_t)cc->st.calls_live);
+	}
 	if (!err)
 		(void)jreply(conn, od);
  out:
@@ -236,31 +227,239 @@ static int path_agent(const struct pl *path, struct pl *id, struct pl *rest)
 	return id->l ? 0 : ENOENT;
 }
 
+static void agents_list(struct center *cc, struct http_conn *conn,
+			const struct principal *who)
+{
+	struct odict *od = NULL, *as = NULL, *o;
+	char idx[16];
+	int err;
+
+	err = odict_alloc(&od, 4);
+	err |= odict_alloc(&as, 8);
+	for (unsigned i = 0, k = 0; !err && i < cc->cfg->nagents; i++) {
+		struct agent *a = center_agent(cc, cc->cfg->agents[i].id);
+
+		if (!sees(who, a))
+			continue;
+		err = agent_odict(&o, a);
+		if (err)
+			break;
+		re_snprintf(idx, sizeof(idx), "%u", k++);
+		err = odict_entry_add(as, idx, ODICT_OBJECT, o);
+		mem_deref(o);
+	}
+	err = err ? err : odict_entry_add(od, "agents", ODICT_ARRAY, as);
+	if (err)
+		(void)jerr(conn, 500, "Internal Server Error", "out of memory");
+	else
+		(void)jreply(conn, od);
+	mem_deref(as);
+	mem_deref(od);
+}
+
+static int body_json(struct http_conn *conn, const struct http_msg *msg,
+		     struct odict **odp)
+{
+	if (!msg->mb || !mbuf_get_left(msg->mb)) {
+		(void)jerr(conn, 400, "Bad Request", "expected a JSON body");
+		return EINVAL;
+	}
+	if (json_decode_odict(odp, 8, (const char *)mbuf_buf(msg->mb),
+			      mbuf_get_left(msg->mb), 4) || !*odp) {
+		(void)jerr(conn, 400, "Bad Request", "malformed JSON");
+		return EINVAL;
+	}
+	return 0;
+}
+
+static void login(struct center *cc, struct http_conn *conn,
+		  const struct http_msg *msg)
+{
+	struct odict *in = NULL, *out = NULL;
+	struct principal who;
+	char token[65];
+	const char *user, *pw;
+	int err;
+
+	if (body_json(conn, msg, &in))
+		goto out;
+	user = odict_string(in, "user");
+	pw = odict_string(in, "password");
+	if (!odict_get_type(in, ODICT_STRING, "user") ||
+	    !odict_get_type(in, ODICT_STRING, "password")) {
+		(void)jerr(conn, 400, "Bad Request", "\"user\" and "
+			   "\"password\" must be strings");
+		goto out;
+	}
+	if (auth_password(cc, user, pw, &who)) {
+		LOG_INFO("http", "log-in refused for a user");
+		(void)jerr(conn, 401, "Unauthorized", "wrong user or "
+			   "password");
+		goto out;
+	}
+	err = auth_session_open(cc->auth, &who, token);
+	err = err ? err : odict_alloc(&out, 8);
+	if (!err) {
+		err = odict_entry_add(out, "token", ODICT_STRING, token);
+		err |= odict_entry_add(out, "user", ODICT_STRING, who.user);
+		err |= odict_entry_add(out, "role", ODICT_STRING,
+				       config_role_name(who.role));
+		err |= odict_entry_add(out, "expires_in", ODICT_INT,
+				       (int64_t)cc->cfg->session_ttl);
+	}
+	memset(token, 0, sizeof(token));
+	if (err)
+		(void)jerr(conn, 500, "Internal Server Error", "out of memory");
+	else {
+		LOG_INFO("http", "%s logged in (%s)", who.user,
+			 config_role_name(who.role));
+		(void)jreply(conn, out);
+	}
+ out:
+	mem_deref(in);
+	mem_deref(out);
+}
+
+static void me(struct http_conn *conn, const struct principal *who)
+{
+	struct odict *od;
+	int err = odict_alloc(&od, 8);
+
+	if (!err) {
+		err = odict_entry_add(od, "user", ODICT_STRING, who->user);
+		err |= odict_entry_add(od, "role", ODICT_STRING,
+				       config_role_name(who->role));
+		err |= odict_entry_add(od, "apikey", ODICT_BOOL, who->apikey);
+	}
+	if (err)
+		(void)jerr(conn, 500, "Internal Server Error", "out of memory");
+	else
+		(void)jreply(conn, od);
+	mem_deref(od);
+}
+
+static bool is(const struct http_msg *msg, const char *path)
+{
+	return !pl_strcmp(&msg->path, path);
+}
+
+/* GET /api/v1/events: credentials in the header or as ?token= (a
+ * browser's WebSocket cannot set headers), then the upgrade. */
+static void events_route(struct center *cc, struct http_conn *conn,
+			 const struct http_msg *msg)
+{
+	struct principal who;
+	struct pl tok;
+	int err;
+
+	if (pl_strcmp(&msg->met, "GET")) {
+		(void)jerr(conn, 405, "Method Not Allowed", "GET with a "
+			   "WebSocket upgrade");
+		return;
+	}
+	if (!events_query_token(msg, &tok))
+		err = auth_bearer(cc->auth, &tok, &who);
+	else
+		err = auth_request(cc->auth, msg, &who, NULL);
+	if (err) {
+		(void)jerr(conn, 401, "Unauthorized", "credentials needed: "
+			   "a token (header or ?token=), an API key or an "
+			   "agent's HTTP Basic");
+		return;
+	}
+	if (!http_msg_hdr(msg, HTTP_HDR_UPGRADE)) {
+		(void)jerr(conn, 400, "Bad Request", "a WebSocket upgrade is "
+			   "needed here");
+		return;
+	}
+	err = events_subscribe(cc->events, conn, msg, &who);
+	if (err == EINVAL)
+		(void)jerr(conn, 400, "Bad Request", "agent, queue and call "
+			   "take ids; since takes a sequence number");
+	else if (err)
+		(void)jerr(conn, 400, "Bad Request", "WebSocket upgrade "
+			   "refused");
+}
+
 static void http_handler(struct http_conn *conn, const struct http_msg *msg,
 			 void *arg)
 {
 	struct center *cc = arg;
-	struct pl id, rest;
-	struct agent *a, *who;
+	struct principal who;
+	struct pl id, rest, token;
+	struct agent *a;
 	char buf[CFG_ID_MAX + 1];
+	int err;
 
 	if (msg->clen > BODY_MAX) {
 		(void)jerr(conn, 413, "Payload Too Large", "body over 4096 "
 			   "bytes");
 		return;
 	}
-	who = authenticate(cc, msg);
-	if (!who) {
-		(void)http_creply(conn, 401, "Unauthorized",
-				  "application/json",
-				  "{\"error\":\"agent credentials needed "
-				  "(HTTP Basic)\"}\n");
+	if (web_path(&msg->path)) {     /* public pages: web.c */
+		(void)web_static(conn, msg, cc->cfg->web); /* replied */
 		return;
 	}
-	if (!pl_strcmp(&msg->path, "/api/v1/status")) {
+	if (is(msg, "/api/v1/login")) {
+		if (pl_strcmp(&msg->met, "POST"))
+			goto method;
+		login(cc, conn, msg);
+		return;
+	}
+	if (is(msg, "/api/v1/events")) {
+		events_route(cc, conn, msg);
+		return;
+	}
+	err = auth_request(cc->auth, msg, &who, &token);
+	if (err) {
+		(void)jerr(conn, 401, "Unauthorized", err == ENOENT ?
+			   "credentials needed: a bearer token from POST "
+			   "/api/v1/login, an API key, or an agent's HTTP "
+			   "Basic" : "wrong or expired credentials");
+		return;
+	}
+	if (is(msg, "/api/v1/logout")) {
+		if (pl_strcmp(&msg->met, "POST"))
+			goto method;
+		if (!pl_isset(&token) || auth_session_close(cc->auth, &token)) {
+			(void)jerr(conn, 400, "Bad Request", "no session to "
+				   "end: log out a token from POST "
+				   "/api/v1/login");
+			return;
+		}
+		(void)http_creply(conn, 200, "OK", "application/json",
+				  "{\"ok\":true}\n");
+		return;
+	}
+	if (is(msg, "/metrics")) {
 		if (pl_strcmp(&msg->met, "GET"))
 			goto method;
-		status(cc, conn);
+		if (who.role < CFG_ROLE_SUPERVISOR) {
+			(void)jerr(conn, 403, "Forbidden", "metrics are for "
+				   "supervisors, admins and API keys");
+			return;
+		}
+		(void)http_creply(conn, 200, "OK",
+				  "text/plain; version=0.0.4", "%H",
+				  metrics_print, cc);
+		return;
+	}
+	if (is(msg, "/api/v1/me")) {
+		if (pl_strcmp(&msg->met, "GET"))
+			goto method;
+		me(conn, &who);
+		return;
+	}
+	if (is(msg, "/api/v1/status") || is(msg, "/api/v1/queues")) {
+		if (pl_strcmp(&msg->met, "GET"))
+			goto method;
+		status(cc, conn, &who, is(msg, "/api/v1/queues"));
+		return;
+	}
+	if (is(msg, "/api/v1/agents")) {
+		if (pl_strcmp(&msg->met, "GET"))
+			goto method;
+		agents_list(cc, conn, &who);
 		return;
 	}
 	if (path_agent(&msg->path, &id, &rest) || id.l >= sizeof(buf)) {
@@ -271,6 +470,11 @@ static void http_handler(struct http_conn *conn, const struct http_msg *msg,
 	a = center_agent(cc, buf);
 	if (!a) {
 		(void)jerr(conn, 404, "Not Found", "no such agent");
+		return;
+	}
+	if (!sees(&who, a)) {
+		(void)jerr(conn, 403, "Forbidden", "an agent may see and "
+			   "change only itself");
 		return;
 	}
 	if (!rest.l) {
@@ -293,11 +497,6 @@ static void http_handler(struct http_conn *conn, const struct http_msg *msg,
 	}
 	if (pl_strcmp(&msg->met, "POST"))
 		goto method;
-	if (a != who) {
-		(void)jerr(conn, 403, "Forbidden", "an agent may change only "
-			   "its own state");
-		return;
-	}
 	set_state(cc, conn, msg, a);
 	return;
  method:

@@ -1,0 +1,366 @@
+/* core/events.c  The live event stream: WebSocket GET /api/v1/events.
+ *
+ * Every state change goes through center_event(), which numbers it (a
+ * sequence that continues across restarts), stores it, and hands it here.
+ * Each event is encoded to JSON once,
+ *
+ *   {"seq":42,"t":1795440000000,"type":"agent-state","agent":"1001",
+ *    "call":"demo-...","queue":"sales","detail":"available"}
+ *
+ * kept in a ring of the last EVENTS_RING events, and sent to every
+ * subscriber whose filter it passes (O(subscribers) per event, no
+ * allocation per subscriber).
+ *
+ * Subscribing.  Query parameters: agent=ID, queue=ID, call=ID (each
+ * narrows the stream; absent means all) and since=SEQ (resume: first the
+ * ring's events after SEQ that pass the filter, then live ones, so a
+ * client that reconnects with the last seq it saw misses nothing that is
+ * still in the ring).  When SEQ is older than the ring, the stream starts
+ * with {"type":"gap","since":SEQ,"oldest":N}: the client must reload
+ * its state through the REST API.  Credentials as for the REST API, or
+ * token=TOKEN in the query (browsers cannot set headers on a
+ * WebSocket).  An agent's stream is always narrowed to its own events.
+ *
+ * Heartbeats.  Every events_heartbeat seconds each subscriber gets
+ * {"type":"heartbeat","seq":LAST,"t":NOW}, so an idle client knows the
+ * connection lives and where the sequence stands; WebSocket pings at the
+ * same interval keep proxies from closing it.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "libre.h"
+#include "core/core.h"
+
+enum {
+	EVENTS_RING = 16384,          /* events kept for resuming */
+	JSON_MAX    = 1024,
+};
+
+struct ev {
+	uint64_t seq;
+	char agent[CFG_ID_MAX + 1];
+	char queue[CFG_ID_MAX + 1];
+	char call[CFG_ID_MAX + 1];
+	size_t len;
+	char json[JSON_MAX];
+};
+
+struct sub {
+	struct le le;
+	struct events *es;            /* borrowed */
+	struct websock_conn *wc;
+	char agent[CFG_ID_MAX + 1];   /* "" = any */
+	char queue[CFG_ID_MAX + 1];
+	char call[CFG_ID_MAX + 1];
+};
+
+struct events {
+	struct center *cc;            /* borrowed */
+	struct websock *ws;
+	struct list subs;
+	struct ev *ring;              /* EVENTS_RING, by seq % EVENTS_RING */
+	uint64_t first, last;         /* seqs held: (first, last]; 0 none */
+	struct tmr hb;
+	uint64_t sent, dropped;
+};
+
+static void sub_destructor(void *arg)
+{
+	struct sub *s = arg;
+
+	list_unlink(&s->le);
+	mem_deref(s->wc);
+}
+
+static void events_destructor(void *arg)
+{
+	struct events *es = arg;
+
+	tmr_cancel(&es->hb);
+	list_flush(&es->subs);
+	mem_deref(es->ws);
+	mem_deref(es->ring);
+}
+
+static bool pass(const struct sub *s, const struct ev *e)
+{
+	return (!s->agent[0] || !strcmp(s->agent, e->agent)) &&
+		(!s->queue[0] || !strcmp(s->queue, e->queue)) &&
+		(!s->call[0] || !strcmp(s->call, e->call));
+}
+
+static void send_text(struct events *es, struct sub *s, const char *json)
+{
+	if (websock_send(s->wc, WEBSOCK_TEXT, "%s", json))
+		es->dropped++;
+	else
+		es->sent++;
+}
+
+static void heartbeat(void *arg)
+{
+	struct events *es = arg;
+	char buf[128];
+	struct le *le;
+
+	re_snprintf(buf, sizeof(buf), "{\"type\":\"heartbeat\",\"seq\":%llu,"
+		    "\"t\":%lld}", (unsigned long long)es->cc->ev_seq,
+		    (long long)center_wall(es->cc));
+	for (le = list_head(&es->subs); le; le = le->next)
+		send_text(es, le->data, buf);
+	tmr_start(&es->hb, es->cc->cfg->events_heartbeat * 1000, heartbeat,
+		  es);
+}
+
+int events_alloc(struct events **esp, struct center *cc)
+{
+	struct events *es;
+	int err;
+
+	es = mem_zalloc(sizeof(*es), events_destructor);
+	if (!es)
+		return ENOMEM;
+	es->cc = cc;
+	list_init(&es->subs);
+	tmr_init(&es->hb);
+	es->ring = mem_zalloc(EVENTS_RING * sizeof(*es->ring), NULL);
+	err = es->ring ? websock_alloc(&es->ws, NULL, NULL) : ENOMEM;
+	if (err) {
+		mem_deref(es);
+		return err;
+	}
+	tmr_start(&es->hb, cc->cfg->events_heartbeat * 1000, heartbeat, es);
+	*esp = es;
+	return 0;
+}
+
+/* Append ,"key":"value" (escaped) at *n; false when it does not fit. */
+static bool field(char *buf, size_t sz, size_t *n, const char *key,
+		  const char *v, bool comma)
+{
+	size_t k = *n;
+	int w;
+
+	if (!v || !*v)
+		return true;
+	w = re_snprintf(buf + k, sz - k, "%s\"%s\":\"", comma ? "," : "",
+			key);
+	if (w < 0 || (size_t)w >= sz - k)
+		return false;
+	k += (size_t)w;
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (sz - k < 8)
+			return false;
+		if (c == '"' || c == '\\') {
+			buf[k++] = '\\';
+			buf[k++] = (char)c;
+		}
+		else if (c < 0x20)
+			k += (size_t)re_snprintf(buf + k, sz - k, "\\u%04x",
+						 c);
+		else
+			buf[k++] = (char)c;
+	}
+	if (sz - k < 2)
+		return false;
+	buf[k++] = '"';
+	buf[k] = '\0';
+	*n = k;
+	return true;
+}
+
+/* center_event(): keep the event and send it to who wants it. */
+void events_publish(struct events *es, uint64_t seq, int64_t t,
+		    const char *type, const char *agent, const char *call,
+		    const char *queue, const char *detail)
+{
+	struct ev *e;
+	struct le *le;
+	int n;
+
+	if (!es)
+		return;
+	/* ids are at most 63 bytes, details 255: they fit JSON_MAX */
+	e = &es->ring[seq % EVENTS_RING];
+	e->seq = seq;
+	str_ncpy(e->agent, agent ? agent : "", sizeof(e->agent));
+	str_ncpy(e->queue, queue ? queue : "", sizeof(e->queue));
+	str_ncpy(e->call, call ? call : "", sizeof(e->call));
+	n = re_snprintf(e->json, sizeof(e->json), "{\"seq\":%llu,\"t\":%lld",
+			(unsigned long long)seq, (long long)t);
+	e->len = n > 0 ? (size_t)n : 0;
+	if (!field(e->json, sizeof(e->json) - 1, &e->len, "type", type, true)
+	    || !field(e->json, sizeof(e->json) - 1, &e->len, "agent", agent,
+		      true)
+	    || !field(e->json, sizeof(e->json) - 1, &e->len, "call", call,
+		      true)
+	    || !field(e->json, sizeof(e->json) - 1, &e->len, "queue", queue,
+		      true)
+	    || !field(e->json, sizeof(e->json) - 1, &e->len, "detail",
+		      detail, true)) {
+		/* cannot happen with ids of 63 and details of 255 bytes in
+		 * 1 KiB; keep the JSON valid all the same */
+		e->len = (size_t)re_snprintf(e->json, sizeof(e->json),
+					     "{\"seq\":%llu,\"t\":%lld,"
+					     "\"type\":\"truncated\"",
+					     (unsigned long long)seq,
+					     (long long)t);
+	}
+	e->json[e->len++] = '}';
+	e->json[e->len] = '\0';
+	if (!es->last)
+		es->first = seq - 1;  /* the first event since the start */
+	es->last = seq;
+	if (es->last - es->first > EVENTS_RING)
+		es->first = es->last - EVENTS_RING;
+
+	for (le = list_head(&es->subs); le; le = le->next) {
+		struct sub *s = le->data;
+
+		if (pass(s, e))
+			send_text(es, s, e->json);
+	}
+}
+
+static void recv_handler(const struct websock_hdr *hdr, struct mbuf *mb,
+			 void *arg)
+{
+	(void)hdr;
+	(void)mb;
+	(void)arg;                    /* the stream is one way */
+}
+
+static void close_handler(int err, void *arg)
+{
+	struct sub *s = arg;
+	(void)err;
+
+	mem_deref(s);
+}
+
+/* The value of query parameter `name` (the first one), as a pl. */
+static int query_get(const struct pl *prm, const char *name, struct pl *v)
+{
+	const char *p = prm->p, *end = prm->p + prm->l;
+	size_t n = strlen(name);
+
+	if (p < end && *p == '?')
+		p++;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+
+		if ((size_t)(stop - p) > n && !memcmp(p, name, n) &&
+		    p[n] == '=') {
+			v->p = p + n + 1;
+			v->l = (size_t)(stop - v->p);
+			return 0;
+		}
+		p = amp ? amp + 1 : end;
+	}
+	return ENOENT;
+}
+
+/* One query parameter's value into buf (ids only); "" when absent.
+ * EINVAL when present but not an id. */
+static int param(const struct pl *prm, const char *name, char *buf,
+		 size_t sz)
+{
+	struct pl v;
+
+	buf[0] = '\0';
+	if (query_get(prm, name, &v))
+		return 0;
+	if (!v.l || v.l >= sz)
+		return EINVAL;
+	for (size_t i = 0; i < v.l; i++) {
+		char c = v.p[i];
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && !strchr("._-+@", c))
+			return EINVAL;
+	}
+	(void)pl_strcpy(&v, buf, sz);
+	return 0;
+}
+
+/**
+ * The token=... query parameter as a pl (for auth), if any.
+ */
+int events_query_token(const struct http_msg *msg, struct pl *tok)
+{
+	return query_get(&msg->prm, "token", tok);
+}
+
+/**
+ * Upgrade an authenticated request for /api/v1/events to a subscriber.
+ *
+ * @return 0, or an errno after which the caller answers (EINVAL: a bad
+ *         parameter, 400)
+ */
+int events_subscribe(struct events *es, struct http_conn *conn,
+		     const struct http_msg *msg, const struct principal *who)
+{
+	char since_s[24];
+	uint64_t since = 0;
+	bool resume;
+	struct sub *s;
+	int err;
+
+	s = mem_zalloc(sizeof(*s), sub_destructor);
+	if (!s)
+		return ENOMEM;
+	s->es = es;
+	err = param(&msg->prm, "agent", s->agent, sizeof(s->agent));
+	err |= param(&msg->prm, "queue", s->queue, sizeof(s->queue));
+	err |= param(&msg->prm, "call", s->call, sizeof(s->call));
+	err |= param(&msg->prm, "since", since_s, sizeof(since_s));
+	if (err || strspn(since_s, "0123456789") != strlen(since_s)) {
+		mem_deref(s);
+		return EINVAL;
+	}
+	resume = since_s[0] != '\0';
+	since = resume ? strtoull(since_s, NULL, 10) : 0;
+	if (who->role == CFG_ROLE_AGENT)
+		str_ncpy(s->agent, who->user, sizeof(s->agent));
+
+	err = websock_accept(&s->wc, es->ws, conn, msg,
+			     es->cc->cfg->events_heartbeat * 1000,
+			     recv_handler, close_handler, s);
+	if (err) {
+		mem_deref(s);
+		return err;
+	}
+	list_append(&es->subs, &s->le, s);
+
+	if (resume) {
+		uint64_t from = since;
+
+		if (since < es->first) {
+			char buf[96];
+
+			re_snprintf(buf, sizeof(buf), "{\"type\":\"gap\","
+				    "\"since\":%llu,\"oldest\":%llu}",
+				    (unsigned long long)since,
+				    (unsigned long long)es->first + 1);
+			send_text(es, s, buf);
+			from = es->first;
+		}
+		for (uint64_t q = from + 1; q <= es->last; q++) {
+			const struct ev *e = &es->ring[q % EVENTS_RING];
+
+			if (e->seq == q && pass(s, e))
+				send_text(es, s, e->json);
+		}
+	}
+	return 0;
+}
+
+unsigned events_subscribers(const struct events *es)
+{
+	return es ? list_count(&es->subs) : 0;
+}
