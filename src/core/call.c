@@ -107,7 +107,7 @@ int call_play(struct call *c, const char *const *names, unsigned n,
 /* The record, then the call is reaped. */
 /* The flow's variables as a JSON object ("{}" when none); NULL when no
  * flow ran.  Caller frees. */
-static char *vars_json(const struct call *c)
+char *call_vars_json(const struct call *c)
 {
 	struct odict *od;
 	const char *name, *val;
@@ -159,7 +159,7 @@ static void write_record(struct call *c)
 	r.ended_by = c->ended_by;
 	r.transfer_to = c->transfer_to;
 	r.recording = c->rec_path;
-	vars = vars_json(c);
+	vars = call_vars_json(c);
 	r.vars = vars;
 	r.offers = offers;
 	r.noffers = c->noffers;

@@ -26,6 +26,9 @@ int  call_play(struct call *c, const char *const *names, unsigned n,
 	       bool loop, media_done_h *doneh);
 void call_finish(struct call *c);
 void call_end(struct call *c, const char *outcome, const char *ended_by);
+/* The flow's variables as a JSON object, NULL when no flow ran; caller
+ * frees (mem_deref). */
+char *call_vars_json(const struct call *c);
 void call_end_prompt(struct call *c, const char *prompt,
 		     const char *outcome);
 int  call_offer_handler(struct mbuf **descp, const struct sip_msg *msg,

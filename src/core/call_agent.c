@@ -80,6 +80,69 @@ static void ring_fail(struct call *c, enum acd_miss miss,
 	center_acd_sched(c->cc);
 }
 
+/* Screen pop: as an agent's phones start ringing, the agent's desktop
+ * gets the caller, the number dialled, what the IVR collected and the
+ * customer known by the caller's number (from [customer]), before it
+ * answers.  One event, "screen-pop", on the stream (events.c); the store
+ * keeps its type and the customer's id. */
+static void screen_pop(struct call *c, const struct agent *a)
+{
+	const struct cfg_customer *cu =
+		config_customer_by_phone(c->cc->cfg, c->caller);
+	struct odict *od = NULL, *co = NULL, *ph = NULL;
+	char *json = NULL, *vars = call_vars_json(c), *extra = NULL;
+	char idx[8];
+	int err;
+
+	err = odict_alloc(&od, 8);
+	if (err)
+		goto out;
+	err = odict_entry_add(od, "caller", ODICT_STRING, c->caller);
+	err |= odict_entry_add(od, "dialled", ODICT_STRING, c->dialled);
+	if (cu) {
+		err |= odict_alloc(&co, 8);
+		err |= odict_alloc(&ph, 4);
+		if (err)
+			goto out;
+		err = odict_entry_add(co, "id", ODICT_STRING, cu->id);
+		err |= odict_entry_add(co, "name", ODICT_STRING, cu->name);
+		err |= odict_entry_add(co, "vip", ODICT_BOOL, cu->vip);
+		err |= odict_entry_add(co, "priority", ODICT_INT,
+				       (int64_t)cu->priority);
+		for (unsigned i = 0; i < cu->nphones; i++) {
+			re_snprintf(idx, sizeof(idx), "%u", i);
+			err |= odict_entry_add(ph, idx, ODICT_STRING,
+					       cu->phones[i]);
+		}
+		err |= odict_entry_add(co, "phones", ODICT_ARRAY, ph);
+		err |= odict_entry_add(od, "customer", ODICT_OBJECT, co);
+	}
+	else
+		err |= odict_entry_add(od, "customer", ODICT_NULL);
+	if (err)
+		goto out;
+	err = re_sdprintf(&json, "%H", json_encode_odict, od);
+	if (err || strlen(json) < 2)
+		goto out;
+	/* the members without the braces, then the IVR's variables */
+	err = re_sdprintf(&extra, ",%b%s%s", json + 1, strlen(json) - 2,
+			  vars ? ",\"vars\":" : "", vars ? vars : "");
+	if (err)
+		goto out;
+	center_event_x(c->cc, "screen-pop", a->cfg->id, c->id, c->queue_name,
+		       extra, cu ? cu->id : "");
+ out:
+	if (err)
+		LOG_WARN("call", "%s: no screen pop for %s: %m", c->id,
+			 a->cfg->id, err);
+	mem_deref(extra);
+	mem_deref(json);
+	mem_deref(vars);
+	mem_deref(ph);
+	mem_deref(co);
+	mem_deref(od);
+}
+
 static void ring_timeout(void *arg)
 {
 	ring_fail(arg, ACD_MISS_NO_ANSWER, "no-answer");
@@ -363,6 +426,7 @@ void call_ring(struct call *c, struct agent *a)
 	}
 	LOG_INFO("call", "%s: ringing agent %s (%u contact%s)", c->id,
 		 a->cfg->id, c->nlegs, c->nlegs == 1 ? "" : "s");
+	screen_pop(c, a);
 	tmr_start(&c->tmr_ring, c->q ? c->q->ring_ms : 15000, ring_timeout,
 		  c);
 }

@@ -108,25 +108,34 @@ struct call *center_call(const struct center *cc, const char *id)
 	return le ? le->data : NULL;
 }
 
+void center_event_x(struct center *cc, const char *type, const char *agent,
+		    const char *call, const char *queue, const char *extra,
+		    const char *detail)
+{
+	int64_t t = center_wall(cc);
+	int err;
+
+	err = store_event(cc->store, ++cc->ev_seq, t, type, agent, call,
+			  queue, detail);
+	if (err)
+		LOG_ERR("store", "event %llu (%s) not queued: %m",
+			(unsigned long long)cc->ev_seq, type, err);
+	events_publish(cc->events, cc->ev_seq, t, type, agent, call, queue,
+		       detail, extra);
+}
+
 void center_event(struct center *cc, const char *type, const char *agent,
 		  const char *call, const char *queue, const char *fmt, ...)
 {
 	char detail[256] = "";
 	va_list ap;
-	int err;
 
 	if (fmt) {
 		va_start(ap, fmt);
 		re_vsnprintf(detail, sizeof(detail), fmt, ap);
 		va_end(ap);
 	}
-	err = store_event(cc->store, ++cc->ev_seq, center_wall(cc), type,
-			  agent, call, queue, detail);
-	events_publish(cc->events, cc->ev_seq, center_wall(cc), type, agent,
-		       call, queue, detail);
-	if (err)
-		LOG_ERR("store", "event %llu (%s) not queued: %m",
-			(unsigned long long)cc->ev_seq, type, err);
+	center_event_x(cc, type, agent, call, queue, NULL, detail);
 }
 
 static void acd_timer(void *arg)

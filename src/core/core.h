@@ -174,6 +174,11 @@ extern const char *const center_reasons[];
 bool center_reason_known(const char *reason);
 void center_event(struct center *cc, const char *type, const char *agent,
 		  const char *call, const char *queue, const char *fmt, ...);
+/* The same, with more members for the stream (JSON, ",\"k\":v..."),
+ * which the store does not keep. */
+void center_event_x(struct center *cc, const char *type, const char *agent,
+		    const char *call, const char *queue, const char *extra,
+		    const char *detail);
 
 /* call.c */
 int  call_incoming(struct center *cc, const struct sip_msg *msg,
@@ -216,7 +221,7 @@ struct events;
 int  events_alloc(struct events **esp, struct center *cc);
 void events_publish(struct events *es, uint64_t seq, int64_t t,
 		    const char *type, const char *agent, const char *call,
-		    const char *queue, const char *detail);
+		    const char *queue, const char *detail, const char *extra);
 int  events_query_token(const struct http_msg *msg, struct pl *tok);
 int  events_subscribe(struct events *es, struct http_conn *conn,
 		      const struct http_msg *msg, const struct principal *who);

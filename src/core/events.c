@@ -35,7 +35,7 @@
 
 enum {
 	EVENTS_RING = 16384,          /* events kept for resuming */
-	JSON_MAX    = 1024,
+	JSON_MAX    = 4096,           /* one event's JSON, at most */
 };
 
 struct ev {
@@ -43,8 +43,7 @@ struct ev {
 	char agent[CFG_ID_MAX + 1];
 	char queue[CFG_ID_MAX + 1];
 	char call[CFG_ID_MAX + 1];
-	size_t len;
-	char json[JSON_MAX];
+	char *json;                   /* mem_alloc'd; NULL: empty slot */
 };
 
 struct sub {
@@ -81,6 +80,8 @@ static void events_destructor(void *arg)
 	tmr_cancel(&es->hb);
 	list_flush(&es->subs);
 	mem_deref(es->ws);
+	for (unsigned i = 0; es->ring && i < EVENTS_RING; i++)
+		mem_deref(es->ring[i].json);
 	mem_deref(es->ring);
 }
 
@@ -173,45 +174,54 @@ static bool field(char *buf, size_t sz, size_t *n, const char *key,
 	return true;
 }
 
-/* center_event(): keep the event and send it to who wants it. */
+/* center_event(): keep the event and send it to who wants it.  extra:
+ * more members, already JSON (",\"caller\":\"...\""), or NULL. */
 void events_publish(struct events *es, uint64_t seq, int64_t t,
 		    const char *type, const char *agent, const char *call,
-		    const char *queue, const char *detail)
+		    const char *queue, const char *detail, const char *extra)
 {
+	char buf[JSON_MAX];
+	size_t len;
 	struct ev *e;
 	struct le *le;
 	int n;
 
 	if (!es)
 		return;
-	/* ids are at most 63 bytes, details 255: they fit JSON_MAX */
+	n = re_snprintf(buf, sizeof(buf), "{\"seq\":%llu,\"t\":%lld",
+			(unsigned long long)seq, (long long)t);
+	len = n > 0 ? (size_t)n : 0;
+	/* room for the extra members and the closing brace */
+	if (!field(buf, sizeof(buf) - 1, &len, "type", type, true)
+	    || !field(buf, sizeof(buf) - 1, &len, "agent", agent, true)
+	    || !field(buf, sizeof(buf) - 1, &len, "call", call, true)
+	    || !field(buf, sizeof(buf) - 1, &len, "queue", queue, true)
+	    || !field(buf, sizeof(buf) - 1, &len, "detail", detail, true)
+	    || (extra && strlen(extra) >= sizeof(buf) - 1 - len)) {
+		LOG_WARN("events", "event %llu (%s) too large: sent without "
+			 "its details", (unsigned long long)seq, type);
+		len = (size_t)re_snprintf(buf, sizeof(buf), "{\"seq\":%llu,"
+					  "\"t\":%lld,\"type\":\"truncated\"",
+					  (unsigned long long)seq,
+					  (long long)t);
+	}
+	else if (extra) {
+		memcpy(buf + len, extra, strlen(extra));
+		len += strlen(extra);
+	}
+	buf[len++] = '}';
+	buf[len] = '\0';
+
 	e = &es->ring[seq % EVENTS_RING];
-	e->seq = seq;
+	e->json = mem_deref(e->json);
+	if (str_dup(&e->json, buf)) {
+		e->seq = 0;           /* cannot keep it; still send it */
+	}
+	else
+		e->seq = seq;
 	str_ncpy(e->agent, agent ? agent : "", sizeof(e->agent));
 	str_ncpy(e->queue, queue ? queue : "", sizeof(e->queue));
 	str_ncpy(e->call, call ? call : "", sizeof(e->call));
-	n = re_snprintf(e->json, sizeof(e->json), "{\"seq\":%llu,\"t\":%lld",
-			(unsigned long long)seq, (long long)t);
-	e->len = n > 0 ? (size_t)n : 0;
-	if (!field(e->json, sizeof(e->json) - 1, &e->len, "type", type, true)
-	    || !field(e->json, sizeof(e->json) - 1, &e->len, "agent", agent,
-		      true)
-	    || !field(e->json, sizeof(e->json) - 1, &e->len, "call", call,
-		      true)
-	    || !field(e->json, sizeof(e->json) - 1, &e->len, "queue", queue,
-		      true)
-	    || !field(e->json, sizeof(e->json) - 1, &e->len, "detail",
-		      detail, true)) {
-		/* cannot happen with ids of 63 and details of 255 bytes in
-		 * 1 KiB; keep the JSON valid all the same */
-		e->len = (size_t)re_snprintf(e->json, sizeof(e->json),
-					     "{\"seq\":%llu,\"t\":%lld,"
-					     "\"type\":\"truncated\"",
-					     (unsigned long long)seq,
-					     (long long)t);
-	}
-	e->json[e->len++] = '}';
-	e->json[e->len] = '\0';
 	if (!es->last)
 		es->first = seq - 1;  /* the first event since the start */
 	es->last = seq;
@@ -222,7 +232,7 @@ void events_publish(struct events *es, uint64_t seq, int64_t t,
 		struct sub *s = le->data;
 
 		if (pass(s, e))
-			send_text(es, s, e->json);
+			send_text(es, s, buf);
 	}
 }
 
@@ -353,7 +363,7 @@ int events_subscribe(struct events *es, struct http_conn *conn,
 		for (uint64_t q = from + 1; q <= es->last; q++) {
 			const struct ev *e = &es->ring[q % EVENTS_RING];
 
-			if (e->seq == q && pass(s, e))
+			if (e->seq == q && e->json && pass(s, e))
 				send_text(es, s, e->json);
 		}
 	}

@@ -8,6 +8,7 @@
  *   GET  /api/v1/status              queues and agents, live
  *   GET  /api/v1/queues              queues, live
  *   GET  /api/v1/agents              agents (an agent: itself only)
+ *   GET  /api/v1/calls[/ID]          live calls (an agent: its own)
  *   GET  /api/v1/agents/ID           one agent's state
  *   POST /api/v1/agents/ID/state     {"state": "ready" | "not-ready" |
  *                                     "logged-out", "reason": "break"}
@@ -257,6 +258,133 @@ static void agents_list(struct center *cc, struct http_conn *conn,
 	mem_deref(od);
 }
 
+static const char *call_state_name(enum call_state st)
+{
+	static const char *const n[] = {
+		[CALL_NEW] = "new", [CALL_IVR] = "ivr",
+		[CALL_QUEUED] = "queued", [CALL_RINGING] = "ringing",
+		[CALL_BRIDGED] = "talking", [CALL_CALLBACK] = "callback",
+		[CALL_DIALING] = "dialing", [CALL_TRANSFERRING] = "transferring",
+		[CALL_ENDING] = "ending", [CALL_ENDED] = "ended",
+	};
+
+	return (unsigned)st < ARRAY_SIZE(n) && n[st] ? n[st] : "unknown";
+}
+
+/* An agent sees the calls it rings or talks to; others see all. */
+static bool sees_call(const struct principal *who, const struct call *c)
+{
+	return who->role != CFG_ROLE_AGENT || c->agent == who->agent;
+}
+
+static int call_odict(struct odict **odp, const struct call *c)
+{
+	struct odict *od;
+	int err = odict_alloc(&od, 16);
+
+	if (err)
+		return err;
+	err = odict_entry_add(od, "id", ODICT_STRING, c->id);
+	err |= odict_entry_add(od, "caller", ODICT_STRING, c->caller);
+	err |= odict_entry_add(od, "dialled", ODICT_STRING, c->dialled);
+	err |= odict_entry_add(od, "state", ODICT_STRING,
+			       call_state_name(c->state));
+	if (c->queue_name[0])
+		err |= odict_entry_add(od, "queue", ODICT_STRING,
+				       c->queue_name);
+	if (c->agent)
+		err |= odict_entry_add(od, "agent", ODICT_STRING,
+				       c->agent->cfg->id);
+	err |= odict_entry_add(od, "arrival", ODICT_INT, c->t_arrival);
+	if (c->t_queue)
+		err |= odict_entry_add(od, "queue_entry", ODICT_INT,
+				       c->t_queue);
+	if (c->t_answer)
+		err |= odict_entry_add(od, "answer", ODICT_INT, c->t_answer);
+	if (err)
+		mem_deref(od);
+	else
+		*odp = od;
+	return err;
+}
+
+struct calls_walk {
+	const struct principal *who;
+	struct odict *arr;
+	unsigned n;
+	int err;
+};
+
+static bool calls_one(struct le *le, void *arg)
+{
+	struct calls_walk *w = arg;
+	const struct call *c = le->data;
+	struct odict *o;
+	char idx[16];
+
+	if (c->state == CALL_ENDED || !sees_call(w->who, c))
+		return false;
+	w->err = call_odict(&o, c);
+	if (w->err)
+		return true;
+	re_snprintf(idx, sizeof(idx), "%u", w->n++);
+	w->err = odict_entry_add(w->arr, idx, ODICT_OBJECT, o);
+	mem_deref(o);
+	return w->err != 0;
+}
+
+/* GET /api/v1/calls: the live calls (history comes with the store's
+ * reader).  O(live calls). */
+static void calls_list(struct center *cc, struct http_conn *conn,
+		       const struct principal *who)
+{
+	struct calls_walk w = {who, NULL, 0, 0};
+	struct odict *od = NULL;
+
+	w.err = odict_alloc(&od, 4);
+	w.err |= odict_alloc(&w.arr, 16);
+	if (!w.err)
+		(void)hash_apply(cc->calls, calls_one, &w);
+	w.err = w.err ? w.err : odict_entry_add(od, "calls", ODICT_ARRAY,
+						w.arr);
+	if (w.err)
+		(void)jerr(conn, 500, "Internal Server Error", "out of memory");
+	else
+		(void)jreply(conn, od);
+	mem_deref(w.arr);
+	mem_deref(od);
+}
+
+static void call_one(struct center *cc, struct http_conn *conn,
+		     const struct principal *who, const struct pl *id)
+{
+	char buf[48];
+	struct call *c;
+	struct odict *od;
+
+	if (id->l >= sizeof(buf)) {
+		(void)jerr(conn, 404, "Not Found", "no such call");
+		return;
+	}
+	(void)pl_strcpy(id, buf, sizeof(buf));
+	c = center_call(cc, buf);
+	if (!c || c->state == CALL_ENDED) {
+		(void)jerr(conn, 404, "Not Found", "no such live call");
+		return;
+	}
+	if (!sees_call(who, c)) {
+		(void)jerr(conn, 403, "Forbidden", "an agent sees only its own "
+			   "calls");
+		return;
+	}
+	if (call_odict(&od, c)) {
+		(void)jerr(conn, 500, "Internal Server Error", "out of memory");
+		return;
+	}
+	(void)jreply(conn, od);
+	mem_deref(od);
+}
+
 static int body_json(struct http_conn *conn, const struct http_msg *msg,
 		     struct odict **odp)
 {
@@ -454,6 +582,20 @@ static void http_handler(struct http_conn *conn, const struct http_msg *msg,
 		if (pl_strcmp(&msg->met, "GET"))
 			goto method;
 		status(cc, conn, &who, is(msg, "/api/v1/queues"));
+		return;
+	}
+	if (is(msg, "/api/v1/calls")) {
+		if (pl_strcmp(&msg->met, "GET"))
+			goto method;
+		calls_list(cc, conn, &who);
+		return;
+	}
+	if (msg->path.l > 14 && !memcmp(msg->path.p, "/api/v1/calls/", 14)) {
+		struct pl cid = {msg->path.p + 14, msg->path.l - 14};
+
+		if (pl_strcmp(&msg->met, "GET"))
+			goto method;
+		call_one(cc, conn, &who, &cid);
 		return;
 	}
 	if (is(msg, "/api/v1/agents")) {

@@ -10,7 +10,9 @@
  * HEADER is one extra request header line, e.g.
  * "Authorization: Bearer TOKEN".  Messages containing the text in the
  * environment variable SB_WS_UNCOUNTED (for example "heartbeat") are
- * printed but not counted.  Not installed; tests only.
+ * printed but not counted; with SB_WS_UNTIL set, the client also stops
+ * (exit 0) after the first message containing that text.  Not
+ * installed; tests only.
  *
  * Written on plain sockets (RFC 6455 client side, text frames only), not
  * on libre's websock client: in libre 1.1.0 that client drops frames
@@ -71,6 +73,7 @@ int main(int argc, char *argv[])
 	char host[64], path[2048], req[4096];
 	unsigned port, want, got = 0;
 	const char *skip = getenv("SB_WS_UNCOUNTED");
+	const char *until = getenv("SB_WS_UNTIL");
 	struct sockaddr_in sin;
 	long long deadline;
 	char *end;
@@ -167,6 +170,9 @@ int main(int argc, char *argv[])
 			if (!skip || !*skip || !memmem(buf + hl, (size_t)len,
 						      skip, strlen(skip)))
 				got++;
+			if (until && *until && memmem(buf + hl, (size_t)len,
+						      until, strlen(until)))
+				got = want;
 		}
 		else if (op == 0x8) {          /* close */
 			consume(hl + (size_t)len);

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Screen pop and live calls (docs/api.md):
+# - as agent 1001's phone (a sipp UAS, registered with digest) starts
+#   ringing, 1001's event stream gets a "screen-pop" with the caller's
+#   number, the number dialled and the customer known by that number
+#   ([customer acme]: name, VIP, phones) BEFORE the agent answers (its
+#   seq lies between the engine's "contact-offered" and the agent's
+#   "offered -> busy");
+# - while the call is bridged, GET /api/v1/calls shows it to 1001 and to
+#   a supervisor, not to agent 1002 (an empty list), and
+#   GET /api/v1/calls/ID gives 1002 a 403 and an unknown id a 404.
+source "$(dirname "$0")/lib.sh" "$1"
+
+WS="$BUILD/sb_wsclient"
+write_conf "
+[queue sales]
+wrapup = 0
+[queue other]
+[agent 1001]
+password = pw-1001
+queues = sales
+[agent 1002]
+password = pw-1002
+queues = other
+[customer acme]
+name = Ada Lovelace
+phone = 5550123 5550999
+vip = yes
+[user sup]
+role = supervisor
+password = sup-secret-1
+[number 200]
+queue = sales
+"
+start_server
+P1=$(free_port)
+agent_scenario "$T/a.xml" answer ring=1500 end=bye talk=3000
+run_agent a1001 "$T/a.xml" "$P1"
+register_sipp 1001 pw-1001 "$P1"
+wait_log "agent: 1001: logged-out -> available"
+
+login() {
+	curl -s -X POST -d "{\"user\":\"$1\",\"password\":\"$2\"}" \
+		"http://127.0.0.1:$HTTP_PORT/api/v1/login" \
+		| sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
+}
+get() {	# get TOKEN PATH: status; body in $T/get.out
+	curl -s -o "$T/get.out" -w '%{http_code}' \
+		-H "Authorization: Bearer $1" "http://127.0.0.1:$HTTP_PORT$2"
+}
+A1=$(login 1001 pw-1001)
+A2=$(login 1002 pw-1002)
+SUP=$(login sup sup-secret-1)
+[ ${#A1} = 64 ] && [ ${#A2} = 64 ] && [ ${#SUP} = 64 ] || fail "log-ins"
+
+# 1001's desktop listens until it answers ("offered -> busy")
+SB_WS_UNCOUNTED='"type":"heartbeat"' SB_WS_UNTIL='offered -> busy' "$WS" \
+	"ws://127.0.0.1:$HTTP_PORT/api/v1/events?token=$A1" 1000 30 \
+	>"$T/pop.out" 2>"$T/pop.err" &
+WSPID=$!
+PIDS+=("$WSPID")
+wait_for 10 "event stream" grep -q connected "$T/pop.err"
+
+caller_scenario "$T/c.xml" end=wait
+run_sipp c1 "$T/c.xml" -s 200
+wait_log "bridged to agent 1001"
+
+# ---- live calls ----
+[ "$(get "$A1" /api/v1/calls)" = 200 ] || fail "1001 calls: $(cat "$T/get.out")"
+grep -q '"caller":"5550123"' "$T/get.out" || fail "1001 calls: $(cat "$T/get.out")"
+grep -q '"state":"talking"' "$T/get.out" || fail "state: $(cat "$T/get.out")"
+grep -q '"agent":"1001"' "$T/get.out" || fail "agent: $(cat "$T/get.out")"
+CID=$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$T/get.out" | head -1)
+[ -n "$CID" ] || fail "no call id"
+[ "$(get "$A2" /api/v1/calls)" = 200 ] || fail "1002 calls"
+grep -q '"calls":\[\]' "$T/get.out" || fail "1002 sees: $(cat "$T/get.out")"
+[ "$(get "$SUP" /api/v1/calls)" = 200 ] || fail "sup calls"
+grep -q "\"id\":\"$CID\"" "$T/get.out" || fail "sup: $(cat "$T/get.out")"
+[ "$(get "$SUP" "/api/v1/calls/$CID")" = 200 ] || fail "sup one call"
+grep -q '"queue":"sales"' "$T/get.out" || fail "one call: $(cat "$T/get.out")"
+[ "$(get "$A2" "/api/v1/calls/$CID")" = 403 ] || fail "1002 reads 1001's call"
+[ "$(get "$SUP" /api/v1/calls/nope)" = 404 ] || fail "unknown call"
+echo "ok: live calls by role"
+
+wait_sipp c1
+wait_sipp a1001
+wait "$WSPID" || fail "screen pop stream: $(cat "$T/pop.err") $(cat "$T/pop.out")"
+stop_server
+
+# ---- the pop, in its place ----
+grep -v heartbeat "$T/pop.out" > "$T/pop.ev"
+seq_of() { grep -- "$1" "$T/pop.ev" | head -1 | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p'; }
+OFFERED=$(seq_of '"type":"contact-offered"')
+POP=$(seq_of '"type":"screen-pop"')
+BUSY=$(seq_of '"detail":"offered -> busy"')
+[ -n "$OFFERED" ] && [ -n "$POP" ] && [ -n "$BUSY" ] \
+	&& [ "$OFFERED" -lt "$POP" ] && [ "$POP" -lt "$BUSY" ] \
+	|| fail "order offered=$OFFERED pop=$POP busy=$BUSY: $(cat "$T/pop.ev")"
+grep '"type":"screen-pop"' "$T/pop.ev" > "$T/pop.json"
+for want in '"agent":"1001"' "\"call\":\"$CID\"" '"queue":"sales"' \
+	'"caller":"5550123"' '"dialled":"200"' '"id":"acme"' \
+	'"name":"Ada Lovelace"' '"vip":true' '"phones":\["5550123","5550999"\]'; do
+	grep -q -- "$want" "$T/pop.json" || fail "screen pop lacks $want: $(cat "$T/pop.json")"
+done
+echo "ok: screen pop with the customer, before the answer"
+[ "$(sql "select count(*) from events where type = 'screen-pop' and agent = '1001' and detail = 'acme'")" = 1 ] \
+	|| fail "screen pop not stored: $(sql "select * from events")"
+echo PASS
