@@ -1,19 +1,28 @@
 // web/app.js  The agent desktop, v0: sign in, the agent's state, Ready /
-// Not ready (with a reason) / Log out, sign out.  Plain DOM on the
-// elements of index.html; every server call goes through api.js.
+// Not ready (with a reason) / Log out, sign out, and the incoming
+// contact's card (screen pop).  Plain DOM on the elements of index.html;
+// every REST call goes through api.js.
 //
 // Flow.  A token in sessionStorage (a reload, a second visit in the tab)
 // goes straight to the desktop, else the log-in form shows.  The desktop
-// asks GET /api/v1/me who signed in, then GET /api/v1/agents/ID, and
-// re-reads the agent every POLL_MS (calls and the phone change it too)
-// until the event stream replaces the polling.  Errors from the API are
+// asks GET /api/v1/me who signed in, opens the event stream
+// (GET /api/v1/events as a WebSocket, docs/api.md) and reads the agent
+// once with GET /api/v1/agents/ID.  From then on "agent-state" events
+// update the state, and "screen-pop" events fill the contact card.  The
+// agent is read again after a "gap" (events were lost) and every POLL_MS
+// as a safety net: whether a phone is registered has no event of its own.
+// A closed stream is reopened after 1, 2, 4, ... up to 10 s, with
+// since=the last seq seen, so nothing is missed.  Errors from the API are
 // shown as they come, in the role=alert element; a 401 means the session
 // is gone, so the page goes back to the log-in form.
 //
 // Order.  Replies may overtake each other (a poll sent before a click can
-// answer after it): each request that returns the agent takes a ticket,
-// and a reply older than the one on screen is dropped.  `gen` counts
-// sign-ins: whatever a previous sign-in started is ignored when it ends.
+// answer after it): each request that returns the agent, and each state
+// event, takes a ticket, and a reply older than the one on screen is
+// dropped.  `gen` counts sign-ins: whatever a previous sign-in started
+// (requests, sockets, timers) is ignored when it ends.
+//
+// Every text from the server goes in with textContent, never innerHTML.
 
 import * as api from './api.js';
 
@@ -31,11 +40,20 @@ const STATE_LABELS = {
   'not-ready': 'Not ready',
 };
 
-const POLL_MS = 5000;
+const POLL_MS = 30000;          // the safety-net re-read of the agent
+const RETRY_MIN_MS = 1000;      // reopening the event stream: first wait
+const RETRY_MAX_MS = 10000;     // ... doubling up to this
+
+const CONTACT_LABELS = {
+  ringing: 'Ringing',
+  talking: 'Talking',
+  ended: 'Ended',
+  missed: 'Missed',
+};
 
 const el = Object.fromEntries([
   'whoami', 'error', 'login', 'login-user', 'login-password', 'desktop',
-  'no-agent', 'agent', 'reason', 'signout',
+  'no-agent', 'agent', 'reason', 'signout', 'contact',
 ].map((id) => [id, document.getElementById(id)]));
 const field = (name) => document.querySelector(`[data-testid="${name}"]`);
 
@@ -44,6 +62,11 @@ let agentId = null;     // the signed-in agent, or null
 let ticket = 0;         // requests for the agent sent ...
 let shown = 0;          // ... and the newest one on screen
 let pollTimer = null;
+let socket = null;      // the event stream, or null
+let lastSeq = null;     // the last event seq seen (for since=)
+let retryMs = RETRY_MIN_MS;
+let retryTimer = null;
+let contact = null;     // the card's call: {call, status}, or null
 
 function showError(message) {
   el.error.textContent = message;
@@ -65,6 +88,8 @@ function showLogin() {
   gen++;
   agentId = null;
   clearTimeout(pollTimer);
+  stopStream();
+  hideContact();
   el.desktop.hidden = true;
   el.whoami.hidden = true;
   el.login.hidden = false;
@@ -88,6 +113,171 @@ function render(t, a) {
     : 'not registered: register your phone to go ready';
 }
 
+// The state from an "agent-state" event: detail "FROM -> TO[ REASON]".
+function renderEvent(ev) {
+  const m = /^(\S+) -> (\S+)(?: (\S+))?$/.exec(ev.detail ?? '');
+  if (!m) return;
+  const [, from, to, reason] = m;
+  const t = ++ticket;
+  shown = t;
+  const state = field('agent-state');
+  state.textContent = STATE_LABELS[to] ?? to;
+  state.dataset.state = to;
+  const r = field('agent-reason');
+  r.textContent = reason ? `(${reason})` : '';
+  r.dataset.reason = reason ?? '';
+  followContact(from, to);
+}
+
+// ---- the contact card ----
+
+function hideContact() {
+  contact = null;
+  el.contact.hidden = true;
+}
+
+function setContactStatus(status) {
+  contact.status = status;
+  const s = field('contact-status');
+  s.textContent = CONTACT_LABELS[status];
+  s.dataset.status = status;
+}
+
+// A "screen-pop": the card for this call, replacing the previous one.
+function showContact(ev) {
+  contact = { call: ev.call ?? null, status: null };
+  const c = ev.customer && typeof ev.customer === 'object'
+    ? ev.customer : null;
+  field('contact-caller').textContent = ev.caller || 'anonymous';
+  field('contact-customer').textContent = c
+    ? (c.name || c.id || '') : 'Unknown caller';
+  field('contact-vip').hidden = !(c && c.vip === true);
+  const phones = c && Array.isArray(c.phones) ? c.phones : [];
+  field('contact-phones').textContent = phones.length
+    ? phones.join(', ') : '-';
+  field('contact-dialled').textContent = ev.dialled || '-';
+  field('contact-queue').textContent = ev.queue || '-';
+  const vars = field('contact-vars');
+  vars.replaceChildren();
+  const entries = ev.vars && typeof ev.vars === 'object'
+    ? Object.entries(ev.vars) : [];
+  for (const [k, v] of entries) {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = typeof v === 'string' ? v : JSON.stringify(v);
+    vars.append(dt, dd);
+  }
+  vars.hidden = entries.length === 0;
+  setContactStatus('ringing');
+  el.contact.hidden = false;
+}
+
+// The card follows the agent's state: offered -> busy is the answer,
+// leaving busy ends the call, leaving offered otherwise is a missed one.
+function followContact(from, to) {
+  if (!contact) return;
+  if (contact.status === 'ringing') {
+    if (to === 'busy') setContactStatus('talking');
+    else if (from === 'offered' && to !== 'offered') setContactStatus('missed');
+  } else if (contact.status === 'talking' && from === 'busy' && to !== 'busy') {
+    setContactStatus('ended');
+  }
+}
+
+// After a gap the events in between are lost: the agent as read anew
+// tells whether the card's call can still be on.
+function reconcileContact(state) {
+  if (!contact) return;
+  if (contact.status === 'ringing' && state === 'busy') {
+    setContactStatus('talking');
+  } else if (contact.status === 'ringing' && state !== 'offered') {
+    setContactStatus('missed');
+  } else if (contact.status === 'talking' && state !== 'busy') {
+    setContactStatus('ended');
+  }
+}
+
+// ---- the event stream ----
+
+function stopStream() {
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  if (socket) {
+    const s = socket;
+    socket = null;
+    s.onopen = s.onmessage = s.onclose = s.onerror = null;
+    s.close();
+  }
+  el.desktop.dataset.stream = 'closed';
+}
+
+function onEvent(g, ev) {
+  if (typeof ev.seq === 'number') lastSeq = ev.seq;
+  switch (ev.type) {
+  case 'gap':
+    refresh(g, true).catch((e) => { if (g === gen) failed(e); });
+    break;
+  case 'agent-state':
+    if (ev.agent === agentId) renderEvent(ev);
+    break;
+  case 'screen-pop':
+    if (ev.agent === agentId) showContact(ev);
+    break;
+  default:
+    break;
+  }
+}
+
+function openStream(g) {
+  if (g !== gen) return;
+  let url = `ws://${location.host}/api/v1/events?token=` +
+    encodeURIComponent(api.token() ?? '');
+  if (lastSeq !== null) url += `&since=${lastSeq}`;
+  const s = new WebSocket(url);
+  socket = s;
+  s.onopen = () => {
+    if (g !== gen || socket !== s) return;
+    retryMs = RETRY_MIN_MS;
+    el.desktop.dataset.stream = 'open';
+  };
+  s.onmessage = (m) => {
+    if (g !== gen || socket !== s) return;
+    let ev;
+    try {
+      ev = JSON.parse(m.data);
+    } catch {
+      return;
+    }
+    if (ev && typeof ev === 'object') onEvent(g, ev);
+  };
+  s.onclose = () => {
+    if (g !== gen || socket !== s) return;
+    socket = null;
+    el.desktop.dataset.stream = 'closed';
+    const wait = retryMs;
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    retryTimer = setTimeout(() => reopenStream(g), wait);
+  };
+}
+
+// Before reopening, make sure the session still lives (a refused
+// WebSocket upgrade shows as a bare close): a 401 ends the desktop.
+async function reopenStream(g) {
+  if (g !== gen) return;
+  try {
+    await api.me();
+  } catch (e) {
+    if (g !== gen) return;
+    if (e.status === 401) {
+      failed(e);
+      return;
+    }
+    // the server is away: openStream fails too and the wait grows
+  }
+  openStream(g);
+}
+
 // A 401 ends the desktop; anything else is shown and the page stays.
 function failed(e) {
   if (e.status === 401) {
@@ -99,10 +289,12 @@ function failed(e) {
   }
 }
 
-async function refresh(g) {
+async function refresh(g, reconcile = false) {
   const t = ++ticket;
   const a = await api.agent(agentId);
-  if (g === gen) render(t, a);
+  if (g !== gen) return;
+  render(t, a);
+  if (reconcile && t === shown) reconcileContact(a.state);
 }
 
 function schedulePoll(g) {
@@ -137,6 +329,10 @@ async function enter() {
   el.agent.hidden = !isAgent;
   if (!isAgent) return;
   agentId = who.user;
+  stopStream();
+  lastSeq = null;
+  retryMs = RETRY_MIN_MS;
+  openStream(g);
   await refresh(g);
   schedulePoll(g);
 }
@@ -184,6 +380,7 @@ async function onSignOut() {
   setBusy(true);
   gen++;
   clearTimeout(pollTimer);
+  stopStream();
   try {
     await api.logout();
   } catch (e) {

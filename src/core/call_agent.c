@@ -237,6 +237,7 @@ static void leg_estab_handler(const struct sip_msg *msg, void *arg)
 		metrics_call_answered(c);
 	}
 	str_ncpy(c->agent_name, a->cfg->id, sizeof(c->agent_name));
+	str_ncpy(a->last_call, c->id, sizeof(a->last_call));
 	tmr_cancel(&c->tmr_announce);
 	if (c->callback) {
 		call_callback_dial(c);

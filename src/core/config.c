@@ -48,6 +48,7 @@ static void destructor(void *arg)
 		mem_deref(c->apikeys[i].key);
 	mem_deref(c->users);
 	mem_deref(c->apikeys);
+	mem_deref(c->dispositions);
 	mem_deref(c->file);
 	mem_deref(c->database);
 	mem_deref(c->realm);
@@ -761,10 +762,15 @@ static int on_section(const char *file, unsigned line, const char *sec,
 		NEW(apikeys, napikeys, struct cfg_apikey);
 		((struct cfg_apikey *)l->cur)->line = line;
 	}
+	else if (!strcmp(sec, "disposition")) {
+		NEW(dispositions, ndispositions, struct cfg_disposition);
+		((struct cfg_disposition *)l->cur)->line = line;
+	}
 	else {
 		re_snprintf(err, errsz, "%s:%u: unknown section [%s] (server,"
 			    " skill, queue, agent, trunk, number, customer, "
-			    "user, apikey, flow, hours)", file, line, sec);
+			    "user, apikey, disposition, flow, hours)", file,
+			    line, sec);
 		return EINVAL;
 	}
 #undef NEW
@@ -848,6 +854,16 @@ static int apikey_key(struct cfg_apikey *a, const struct ini_entry *e,
 	return 0;
 }
 
+/* Dispositions are few (a dozen codes): a scan is fine. */
+const struct cfg_disposition *config_disposition(const struct config *c,
+						 const char *code)
+{
+	for (unsigned i = 0; i < c->ndispositions; i++)
+		if (!strcmp(c->dispositions[i].id, code))
+			return &c->dispositions[i];
+	return NULL;
+}
+
 /* Users are few (supervisors, administrators): a scan is fine. */
 const struct cfg_user *config_user(const struct config *c, const char *id)
 {
@@ -894,6 +910,15 @@ static int on_entry(const struct ini_entry *e, char *err, size_t errsz,
 		return user_key(l->cur, e, err, errsz);
 	if (!strcmp(s, "apikey"))
 		return apikey_key(l->cur, e, err, errsz);
+	if (!strcmp(s, "disposition")) {
+		struct cfg_disposition *d = l->cur;
+
+		if (strcmp(e->key, "name"))
+			return msg(err, errsz, e, "unknown key '%s' (name)",
+				   e->key);
+		str_ncpy(d->name, e->value, sizeof(d->name));
+		return 0;
+	}
 	return msg(err, errsz, e, "unexpected key");
 }
 

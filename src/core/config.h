@@ -138,6 +138,13 @@ struct cfg_apikey {
 
 const char *config_role_name(enum cfg_role role);
 
+/* [disposition CODE]: a wrap-up code agents give a call. */
+struct cfg_disposition {
+	char id[CFG_ID_MAX + 1];
+	unsigned line;
+	char name[CFG_ID_MAX + 1];
+};
+
 struct config {
 	char *file;
 	/* [server] */
@@ -172,6 +179,8 @@ struct config {
 	unsigned nusers;
 	struct cfg_apikey *apikeys;
 	unsigned napikeys;
+	struct cfg_disposition *dispositions;
+	unsigned ndispositions;
 	struct flow_set *flows;
 	struct hash *index;           /* lookups by name: config.c */
 };
@@ -187,6 +196,8 @@ const struct cfg_agent *config_agent(const struct config *c,
 const struct cfg_number *config_number(const struct config *c,
 				       const char *number);
 const struct cfg_user *config_user(const struct config *c, const char *id);
+const struct cfg_disposition *config_disposition(const struct config *c,
+						 const char *code);
 /* PBKDF2-HMAC-SHA256 of password with salt: what cfg_user.hash holds. */
 int config_password_hash(const char *password, const uint8_t *salt,
 			 uint8_t *out);

@@ -38,6 +38,8 @@ struct agent {
 	struct acd_agent *acd;        /* borrowed: the engine owns it */
 	struct center *cc;            /* borrowed */
 	bool registered;
+	char last_call[48];           /* the last call it answered: its
+				       * disposition may follow */
 };
 
 enum call_state {

@@ -9,6 +9,8 @@
  *   GET  /api/v1/queues              queues, live
  *   GET  /api/v1/agents              agents (an agent: itself only)
  *   GET  /api/v1/calls[/ID]          live calls (an agent: its own)
+ *   POST /api/v1/calls/ID/disposition the agent's wrap-up code and notes
+ *   GET  /api/v1/dispositions        the wrap-up codes
  *   GET  /api/v1/agents/ID           one agent's state
  *   POST /api/v1/agents/ID/state     {"state": "ready" | "not-ready" |
  *                                     "logged-out", "reason": "break"}
@@ -28,6 +30,7 @@
 #include <errno.h>
 #include <string.h>
 #include "libre.h"
+#include "store/store.h"
 #include "core/core.h"
 
 enum { BODY_MAX = 4096 };
@@ -400,6 +403,95 @@ static int body_json(struct http_conn *conn, const struct http_msg *msg,
 	return 0;
 }
 
+static void dispositions_list(struct center *cc, struct http_conn *conn)
+{
+	struct odict *od = NULL, *arr = NULL, *o;
+	char idx[16];
+	int err;
+
+	err = odict_alloc(&od, 4);
+	err |= odict_alloc(&arr, 16);
+	for (unsigned i = 0; !err && i < cc->cfg->ndispositions; i++) {
+		const struct cfg_disposition *d = &cc->cfg->dispositions[i];
+
+		err = odict_alloc(&o, 4);
+		if (err)
+			break;
+		err = odict_entry_add(o, "code", ODICT_STRING, d->id);
+		err |= odict_entry_add(o, "name", ODICT_STRING,
+				       d->name[0] ? d->name : d->id);
+		re_snprintf(idx, sizeof(idx), "%u", i);
+		err |= odict_entry_add(arr, idx, ODICT_OBJECT, o);
+		mem_deref(o);
+	}
+	err = err ? err : odict_entry_add(od, "dispositions", ODICT_ARRAY,
+					  arr);
+	if (err)
+		(void)jerr(conn, 500, "Internal Server Error", "out of memory");
+	else
+		(void)jreply(conn, od);
+	mem_deref(arr);
+	mem_deref(od);
+}
+
+/* POST /api/v1/calls/ID/disposition {"code": "...", "notes": "..."}:
+ * an agent gives the call it talks to, or the last one it answered, a
+ * wrap-up code (from [disposition]) and notes; stored, and published as
+ * a "disposition" event.  A later one replaces it. */
+static void disposition(struct center *cc, struct http_conn *conn,
+			const struct http_msg *msg,
+			const struct principal *who, const struct pl *cid)
+{
+	struct odict *in = NULL;
+	const char *code, *notes;
+	const struct call *c = NULL;
+	char id[48];
+	int err;
+
+	if (who->role != CFG_ROLE_AGENT || !who->agent) {
+		(void)jerr(conn, 403, "Forbidden", "a disposition is given by "
+			   "the agent who took the call");
+		return;
+	}
+	if (cid->l >= sizeof(id) || pl_strcpy(cid, id, sizeof(id)) ||
+	    (strcmp(id, who->agent->last_call) &&
+	     (!(c = center_call(cc, id)) || c->agent != who->agent))) {
+		(void)jerr(conn, 404, "Not Found", "not a call you took (the "
+			   "current one or the last one)");
+		return;
+	}
+	if (body_json(conn, msg, &in))
+		return;
+	code = odict_string(in, "code");
+	notes = odict_string(in, "notes");
+	if (!odict_get_type(in, ODICT_STRING, "code") || !code ||
+	    !config_disposition(cc->cfg, code)) {
+		(void)jerr(conn, 400, "Bad Request", "\"code\" must be one of "
+			   "GET /api/v1/dispositions");
+		goto out;
+	}
+	if (odict_lookup(in, "notes") &&
+	    (!odict_get_type(in, ODICT_STRING, "notes") ||
+	     strlen(notes) > 2000)) {
+		(void)jerr(conn, 400, "Bad Request", "\"notes\" must be a "
+			   "string of at most 2000 bytes");
+		goto out;
+	}
+	err = store_disposition(cc->store, id, who->user, code, notes,
+				center_wall(cc));
+	if (err) {
+		(void)jerr(conn, 500, "Internal Server Error", "the store "
+			   "refused the disposition");
+		goto out;
+	}
+	center_event(cc, "disposition", who->user, id, NULL, "%s", code);
+	(void)http_creply(conn, 200, "OK", "application/json",
+			  "{\"call\":\"%s\",\"code\":\"%s\"}\n", id, code);
+ out:
+	mem_deref(in);
+}
+
+
 static void login(struct center *cc, struct http_conn *conn,
 		  const struct http_msg *msg)
 {
@@ -590,9 +682,30 @@ static void http_handler(struct http_conn *conn, const struct http_msg *msg,
 		calls_list(cc, conn, &who);
 		return;
 	}
+	if (is(msg, "/api/v1/dispositions")) {
+		if (pl_strcmp(&msg->met, "GET"))
+			goto method;
+		dispositions_list(cc, conn);
+		return;
+	}
 	if (msg->path.l > 14 && !memcmp(msg->path.p, "/api/v1/calls/", 14)) {
 		struct pl cid = {msg->path.p + 14, msg->path.l - 14};
+		const char *slash = memchr(cid.p, '/', cid.l);
 
+		if (slash) {
+			struct pl sub = {slash, cid.l - (size_t)(slash - cid.p)};
+
+			cid.l = (size_t)(slash - cid.p);
+			if (pl_strcmp(&sub, "/disposition")) {
+				(void)jerr(conn, 404, "Not Found", "no such "
+					   "resource");
+				return;
+			}
+			if (pl_strcmp(&msg->met, "POST"))
+				goto method;
+			disposition(cc, conn, msg, &who, &cid);
+			return;
+		}
 		if (pl_strcmp(&msg->met, "GET"))
 			goto method;
 		call_one(cc, conn, &who, &cid);

@@ -105,6 +105,18 @@ static const char *const migrations[] = {
 	"  updated INTEGER NOT NULL"
 	");"
 	"PRAGMA user_version = 2;",
+
+	/* 2 -> 3: the agent's disposition (wrap-up code and notes) of a
+	 * call; one per call and agent */
+	"CREATE TABLE dispositions ("
+	"  call_id TEXT NOT NULL,"
+	"  agent   TEXT NOT NULL,"
+	"  code    TEXT NOT NULL,"
+	"  notes   TEXT,"
+	"  time    INTEGER NOT NULL,"
+	"  PRIMARY KEY (call_id, agent)"
+	");"
+	"PRAGMA user_version = 3;",
 };
 
 enum { MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -495,6 +495,34 @@ int store_wrapup_end(struct store *st, const char *call_id,
 }
 
 /**
+ * Record an agent's disposition of a call (its wrap-up code and notes);
+ * a later one from the same agent for the same call replaces it.
+ *
+ * @return 0, EINVAL, ENOMEM or ENOBUFS (queue full; counted)
+ */
+int store_disposition(struct store *st, const char *call_id,
+		      const char *agent, const char *code, const char *notes,
+		      int64_t t)
+{
+	struct store_rec *r;
+	char *p;
+
+	if (!st || !call_id || !*call_id || !agent || !code || !*code)
+		return EINVAL;
+	r = rec_alloc(STORE_REC_DISPOSITION, slen(call_id) + slen(agent) +
+		      slen(code) + slen(notes));
+	if (!r)
+		return ENOMEM;
+	p = (char *)(r + 1);
+	r->u.disposition.call_id = scopy(&p, call_id);
+	r->u.disposition.agent = scopy(&p, agent);
+	r->u.disposition.code = scopy(&p, code);
+	r->u.disposition.notes = scopy(&p, notes);
+	r->u.disposition.t = t;
+	return enqueue(st, r);
+}
+
+/**
  * Append an event to the event log.  seq is the server's monotonic
  * event id, unique (a duplicate fails when written: logged, counted).
  *

@@ -106,6 +106,9 @@ int  store_call_begin(struct store *st, const char *id,
 		      const char *sip_callid, const char *caller,
 		      const char *dialled, int64_t arrival);
 int  store_call_end(struct store *st, const struct store_call *rec);
+int  store_disposition(struct store *st, const char *call_id,
+		       const char *agent, const char *code,
+		       const char *notes, int64_t t);
 int  store_wrapup_end(struct store *st, const char *call_id,
 		      const char *agent, int64_t t);
 int  store_event(struct store *st, uint64_t seq, int64_t t,

@@ -29,6 +29,7 @@ enum store_rec_type {
 	STORE_REC_EVENT,
 	STORE_REC_RECORDING,
 	STORE_REC_REGISTRATION,
+	STORE_REC_DISPOSITION,
 };
 
 struct store_rec {
@@ -58,6 +59,10 @@ struct store_rec {
 			const char *user, *body;   /* body NULL: none */
 			int64_t t;
 		} registration;
+		struct {
+			const char *call_id, *agent, *code, *notes;
+			int64_t t;
+		} disposition;
 	} u;
 };
 
@@ -80,6 +85,7 @@ enum store_stmt {
 	STORE_STMT_RECORDING,
 	STORE_STMT_REG_PUT,
 	STORE_STMT_REG_DEL,
+	STORE_STMT_DISPOSITION,
 	STORE_STMT_COUNT
 };
 

@@ -92,6 +92,13 @@ static const char *const stmt_sql[STORE_STMT_COUNT] = {
 		" VALUES (?1, ?2, ?3) ON CONFLICT(user) DO UPDATE SET"
 		" body = excluded.body, updated = excluded.updated",
 	[STORE_STMT_REG_DEL] = "DELETE FROM registrations WHERE user = ?1",
+	/* an agent may revise its disposition during wrap-up: the last
+	 * one counts */
+	[STORE_STMT_DISPOSITION] =
+		"INSERT INTO dispositions (call_id, agent, code, notes, time)"
+		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(call_id, agent) DO"
+		" UPDATE SET code = excluded.code, notes = excluded.notes,"
+		" time = excluded.time",
 };
 
 static const char *const rec_name[] = {
@@ -101,6 +108,7 @@ static const char *const rec_name[] = {
 	[STORE_REC_EVENT] = "event",
 	[STORE_REC_RECORDING] = "recording",
 	[STORE_REC_REGISTRATION] = "registration",
+	[STORE_REC_DISPOSITION] = "disposition",
 };
 
 /**
@@ -316,6 +324,19 @@ static int registration_write(struct store *st, const struct store_rec *r)
 	return run(st, k, rc);
 }
 
+static int disposition_write(struct store *st, const struct store_rec *r)
+{
+	sqlite3_stmt *s = st->stmt[STORE_STMT_DISPOSITION];
+	int rc = 0;
+
+	bind_text(s, 1, r->u.disposition.call_id, &rc);
+	bind_text(s, 2, r->u.disposition.agent, &rc);
+	bind_text(s, 3, r->u.disposition.code, &rc);
+	bind_text(s, 4, r->u.disposition.notes, &rc);
+	bind_time(s, 5, r->u.disposition.t, &rc);
+	return run(st, STORE_STMT_DISPOSITION, rc);
+}
+
 static int rec_write(struct store *st, const struct store_rec *r)
 {
 	switch (r->type) {
@@ -326,6 +347,7 @@ static int rec_write(struct store *st, const struct store_rec *r)
 	case STORE_REC_EVENT:      return event_write(st, r);
 	case STORE_REC_RECORDING:  return recording_write(st, r);
 	case STORE_REC_REGISTRATION: return registration_write(st, r);
+	case STORE_REC_DISPOSITION: return disposition_write(st, r);
 	}
 	return SQLITE_MISUSE;
 }
@@ -342,6 +364,7 @@ static void rec_fail_log(struct store *st, const struct store_rec *r,
 	case STORE_REC_CALL_END:   call = r->u.end.id; break;
 	case STORE_REC_WRAPUP:     call = r->u.wrapup.call_id; break;
 	case STORE_REC_RECORDING:  call = r->u.recording.call_id; break;
+	case STORE_REC_DISPOSITION: call = r->u.disposition.call_id; break;
 	case STORE_REC_REGISTRATION:
 		store_log("%s: registrations of %s not written: %s (%s)",
 			  st->path, r->u.registration.user,

@@ -8,7 +8,11 @@
 #   "offered -> busy");
 # - while the call is bridged, GET /api/v1/calls shows it to 1001 and to
 #   a supervisor, not to agent 1002 (an empty list), and
-#   GET /api/v1/calls/ID gives 1002 a 403 and an unknown id a 404.
+#   GET /api/v1/calls/ID gives 1002 a 403 and an unknown id a 404;
+# - after the call, 1001 gives it a disposition (code and notes), then
+#   changes it: one row in the store with the last one, and a
+#   "disposition" event; 1002 (404), a supervisor (403), an unknown code
+#   and notes that are not a string (400) are refused.
 source "$(dirname "$0")/lib.sh" "$1"
 
 WS="$BUILD/sb_wsclient"
@@ -29,6 +33,10 @@ vip = yes
 [user sup]
 role = supervisor
 password = sup-secret-1
+[disposition sale]
+name = Sale
+[disposition no-sale]
+name = No sale
 [number 200]
 queue = sales
 "
@@ -85,7 +93,34 @@ echo "ok: live calls by role"
 wait_sipp c1
 wait_sipp a1001
 wait "$WSPID" || fail "screen pop stream: $(cat "$T/pop.err") $(cat "$T/pop.out")"
+
+# ---- disposition ----
+post() {	# post TOKEN PATH JSON: status; body in $T/get.out
+	curl -s -o "$T/get.out" -w '%{http_code}' -X POST \
+		-H "Authorization: Bearer $1" -d "$3" \
+		"http://127.0.0.1:$HTTP_PORT$2"
+}
+[ "$(get "$A1" /api/v1/dispositions)" = 200 ] || fail "dispositions list"
+grep -q '"code":"no-sale","name":"No sale"' "$T/get.out" \
+	|| fail "dispositions: $(cat "$T/get.out")"
+D="/api/v1/calls/$CID/disposition"
+[ "$(post "$A1" "$D" '{"code":"sale","notes":"blue one"}')" = 200 ] \
+	|| fail "disposition: $(cat "$T/get.out")"
+[ "$(post "$A1" "$D" '{"code":"no-sale","notes":"changed mind"}')" = 200 ] \
+	|| fail "second disposition: $(cat "$T/get.out")"
+[ "$(post "$A2" "$D" '{"code":"sale"}')" = 404 ] || fail "1002 disposed 1001's call"
+[ "$(post "$SUP" "$D" '{"code":"sale"}')" = 403 ] || fail "supervisor disposition"
+[ "$(post "$A1" "$D" '{"code":"refund"}')" = 400 ] || fail "unknown code"
+[ "$(post "$A1" "$D" '{"code":"sale","notes":7}')" = 400 ] || fail "notes type"
+[ "$(post "$A1" "$D" '{"code":')" = 400 ] || fail "bad JSON"
+[ "$(post "$A1" /api/v1/calls/nope/disposition '{"code":"sale"}')" = 404 ] \
+	|| fail "unknown call"
+echo "ok: dispositions"
 stop_server
+[ "$(sql "select code || ':' || notes from dispositions where call_id = '$CID' and agent = '1001'")" = "no-sale:changed mind" ] \
+	|| fail "stored disposition: $(sql "select * from dispositions")"
+[ "$(sql "select count(*) from events where type = 'disposition' and call_id = '$CID'")" = 2 ] \
+	|| fail "disposition events"
 
 # ---- the pop, in its place ----
 grep -v heartbeat "$T/pop.out" > "$T/pop.ev"

@@ -101,19 +101,19 @@ static void test_store_schema_create_and_reopen(void **state)
 	sqlite3 *db;
 	int e;
 
-	assert_int_equal(2, store_schema_latest());
+	assert_int_equal(3, store_schema_latest());
 	st = open_ok(fx->path);
 	mem_deref(st);
 
 	db = db_open(fx->path);
-	assert_int_equal(2, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(3, q_int(db, "PRAGMA user_version", NULL));
 	assert_string_equal("wal", q_text(db, "PRAGMA journal_mode", NULL,
 					  buf, sizeof(buf)));
-	assert_int_equal(7, q_int(db, "SELECT count(*) FROM sqlite_schema "
+	assert_int_equal(8, q_int(db, "SELECT count(*) FROM sqlite_schema "
 				  "WHERE type = 'table' AND name IN ('calls',"
 				  " 'call_offers', 'call_holds', 'events', "
-				  "'recordings', 'config', 'registrations')",
-				  NULL));
+				  "'recordings', 'config', 'registrations', "
+				  "'dispositions')", NULL));
 	assert_int_equal(7, q_int(db, "SELECT count(*) FROM sqlite_schema "
 				  "WHERE type = 'index' AND name IN ("
 				  "'calls_arrival', 'calls_queue', "
@@ -131,7 +131,7 @@ static void test_store_schema_create_and_reopen(void **state)
 	st = open_ok(fx->path);
 	mem_deref(st);
 	db = db_open(fx->path);
-	assert_int_equal(2, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(3, q_int(db, "PRAGMA user_version", NULL));
 	assert_int_equal(1, q_int(db, "SELECT count(*) FROM events", NULL));
 
 	/* a file from a newer build is refused, untouched */
@@ -458,6 +458,41 @@ static void test_store_wrapup_end(void **state)
 	assert_int_equal(0, store_flush(st));
 	assert_int_equal(400, ICOL(db, "wrapup_end", "c1"));
 	assert_int_equal(1, q_int(db, "SELECT count(*) FROM calls", NULL));
+	sqlite3_close(db);
+	mem_deref(st);
+}
+
+static void test_store_disposition(void **state)
+{
+	struct fx *fx = *state;
+	char buf[64];
+	struct store *st;
+	sqlite3 *db;
+
+	st = open_ok(fx->path);
+	assert_int_equal(EINVAL, store_disposition(st, "c1", "a1", "", NULL,
+						   1));
+	assert_int_equal(EINVAL, store_disposition(st, NULL, "a1", "sale",
+						   NULL, 1));
+	assert_int_equal(0, store_disposition(st, "c1", "a1", "sale",
+					      "wants \"blue\"", 500));
+	/* the agent changes its mind: the last one counts */
+	assert_int_equal(0, store_disposition(st, "c1", "a1", "no-sale",
+					      NULL, 600));
+	/* another agent of the same call (a transfer) has its own */
+	assert_int_equal(0, store_disposition(st, "c1", "a2", "sale", "ok",
+					      700));
+	assert_int_equal(0, store_flush(st));
+	db = db_open(fx->path);
+	assert_int_equal(2, q_int(db, "SELECT count(*) FROM dispositions",
+				  NULL));
+	assert_string_equal("no-sale", q_text(db, "SELECT code FROM "
+					      "dispositions WHERE agent = "
+					      "'a1'", NULL, buf,
+					      sizeof(buf)));
+	assert_int_equal(1, q_int(db, "SELECT count(*) FROM dispositions "
+				  "WHERE agent = 'a1' AND notes IS NULL AND "
+				  "time = 600", NULL));
 	sqlite3_close(db);
 	mem_deref(st);
 }
@@ -807,6 +842,7 @@ int main(void)
 		T(test_store_event_seq_continues),
 		T(test_store_seed_upsert),
 		T(test_store_wrapup_end),
+		T(test_store_disposition),
 		T(test_store_recording),
 		T(test_store_flush),
 		T(test_store_batches),

@@ -73,7 +73,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/me")
 echo "ok: the API still needs credentials"
 
 # ---- the browser ----
-rm -rf "$ART"
+# its own screenshots only: test_screenpop.sh keeps its in $ART/screenpop
+rm -f "$ART"/*.png
 mkdir -p "$T/shots" "$ART"
 rc=0
 node "$ROOT/tests/web/desktop.test.mjs" "$URL" "$T/shots" || rc=$?

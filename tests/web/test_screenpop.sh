@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The agent desktop's screen pop with a real SIP call: agent 1001's phone
+# (a sipp UAS, registered with digest: 1001 is logged in and available at
+# registration) rings 4 s, answers, talks 2 s and hangs up.  In headless
+# chromium (tests/web/screenpop.test.mjs) 1001 signs in and the page shows
+# "available"; the test then writes $T/ready, and this script places the
+# call (sipp, from 5550123 to number 200, queue sales).  The page must
+# show, live from the event stream:
+# - the "Incoming call" card with 5550123, Ada Lovelace ([customer acme])
+#   and the VIP badge while the call is still ringing (GET /api/v1/calls
+#   says "ringing" at that moment);
+# - the card's status "Talking" once the agent answers, then "Ended"
+#   when the agent hangs up (the card stays);
+# - a closed event stream is reopened with since=SEQ.
+# Screenshots of each step go to $T/shots (kept on failure) and to
+# BUILD/test-artifacts/web/ (kept always, for CI).
+source "$(dirname "$0")/../sip/lib.sh" "$1"
+
+WEB=$ROOT/web
+ART=$BUILD/test-artifacts/web
+[ -x /usr/bin/chromium ] \
+	|| fail "no /usr/bin/chromium: run scripts/install-deps"
+bash "$ROOT/tests/web/setup.sh" || fail "npm ci failed (tests/web/setup.sh)"
+
+write_conf "
+[queue sales]
+wrapup = 0
+[agent 1001]
+name = Alice
+password = pw-1001
+queues = sales
+[customer acme]
+name = Ada Lovelace
+phone = 5550123
+vip = yes
+[number 200]
+queue = sales
+"
+sed -i "s|^node       = t\$|node       = t\nweb        = $WEB|" "$T/sb.conf"
+grep -q "^web        = $WEB\$" "$T/sb.conf" || fail "web not set"
+start_server
+URL=http://127.0.0.1:$HTTP_PORT
+
+# 1001's phone: registered, so 1001 is logged in and available
+P1=$(free_port)
+agent_scenario "$T/a.xml" answer ring=4000 end=bye talk=2000
+run_agent a1001 "$T/a.xml" "$P1"
+register_sipp 1001 pw-1001 "$P1"
+wait_log "agent: 1001: logged-out -> available"
+
+# ---- the browser, until the page is ready for the call ----
+# Artifacts go to a directory of this test's own (the desktop test, run
+# alongside by ctest -j, empties test-artifacts/web/ itself).
+ART=$ART/screenpop
+rm -rf "$ART"
+mkdir -p "$T/shots" "$ART"
+node "$ROOT/tests/web/screenpop.test.mjs" "$URL" "$T/shots" "$T/ready" \
+	pw-1001 >"$T/node.out" 2>&1 &
+NODE_PID=$!
+PIDS+=("$NODE_PID")
+ready_or_gone() { [ -e "$T/ready" ] || ! kill -0 "$NODE_PID"; }
+wait_for 120 "the page to be ready" ready_or_gone
+if [ ! -e "$T/ready" ]; then
+	rc=0
+	wait "$NODE_PID" || rc=$?
+	cat "$T/node.out" >&2
+	cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
+	fail "the browser test ended before the call (exit $rc)"
+fi
+
+# ---- the call ----
+caller_scenario "$T/c.xml" end=wait
+run_sipp c1 "$T/c.xml" -s 200
+
+rc=0
+wait "$NODE_PID" || rc=$?
+cat "$T/node.out"
+cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
+[ $rc -eq 0 ] || fail "the browser test failed (exit $rc); screenshots" \
+	"in $ART"
+wait_sipp c1
+wait_sipp a1001
+log_has "bridged to agent 1001" || fail "the call was not bridged to 1001"
+! grep -q -- "pw-1001" "$T/sb.log" "$T/sb.out" \
+	|| fail "the password is in the server's log"
+stop_server
+echo "PASS"
