@@ -3,7 +3,7 @@
 //   node screenpop.test.mjs BASE_URL SHOTS_DIR READY_FILE PASSWORD
 //
 // Run by tests/web/test_screenpop.sh against a server where agent 1001's
-// phone is registered (1001 available) and rings 4 s before answering.
+// phone is registered (1001 available) and rings 8 s before answering.
 // Signs in as 1001, waits until the page shows "available", writes
 // READY_FILE (the script then places the call from 5550123), and checks
 // the contact card: caller, customer and VIP badge while the call still
@@ -127,7 +127,7 @@ async function main(page) {
   const still = (again.json?.calls ?? []).find((c) => c.id === call.id);
   check(still && still.state === 'ringing',
     `the call is ${still?.state ?? 'gone'} right after the card's checks ` +
-    '(the 4 s ring is too short on this machine?)');
+    '(the 8 s ring is too short on this machine?)');
 
   step = 'Talking';
   await statusIs('talking').filter({ hasText: 'Talking' }).waitFor();

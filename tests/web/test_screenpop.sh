@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The agent desktop's screen pop with a real SIP call: agent 1001's phone
 # (a sipp UAS, registered with digest: 1001 is logged in and available at
-# registration) rings 4 s, answers, talks 2 s and hangs up.  In headless
+# registration) rings 8 s, answers, talks 2 s and hangs up.  In headless
 # chromium (tests/web/screenpop.test.mjs) 1001 signs in and the page shows
 # "available"; the test then writes $T/ready, and this script places the
 # call (sipp, from 5550123 to number 200, queue sales).  The page must
@@ -43,7 +43,7 @@ URL=http://127.0.0.1:$HTTP_PORT
 
 # 1001's phone: registered, so 1001 is logged in and available
 P1=$(free_port)
-agent_scenario "$T/a.xml" answer ring=4000 end=bye talk=2000
+agent_scenario "$T/a.xml" answer ring=8000 end=bye talk=2000
 run_agent a1001 "$T/a.xml" "$P1"
 register_sipp 1001 pw-1001 "$P1"
 wait_log "agent: 1001: logged-out -> available"
