@@ -21,6 +21,12 @@
  * token=TOKEN in the query (browsers cannot set headers on a
  * WebSocket).  An agent's stream is always narrowed to its own events.
  *
+ * Slow clients.  At most TXQ_MAX bytes wait in the server for one
+ * client.  A client that falls further behind is disconnected rather
+ * than silently skipped: it reconnects with since= and resumes from the
+ * ring, so it misses nothing that is still there, and the server's
+ * memory stays bounded whatever a client does.
+ *
  * Heartbeats.  Every events_heartbeat seconds each subscriber gets
  * {"type":"heartbeat","seq":LAST,"t":NOW}, so an idle client knows the
  * connection lives and where the sequence stands; WebSocket pings at the
@@ -36,6 +42,7 @@
 enum {
 	EVENTS_RING = 16384,          /* events kept for resuming */
 	JSON_MAX    = 4096,           /* one event's JSON, at most */
+	TXQ_MAX     = 4 * 1024 * 1024,/* bytes queued for one client */
 };
 
 struct ev {
@@ -92,12 +99,22 @@ static bool pass(const struct sub *s, const struct ev *e)
 		(!s->call[0] || !strcmp(s->call, e->call));
 }
 
-static void send_text(struct events *es, struct sub *s, const char *json)
+/* false when the client cannot take it: the caller drops the client */
+static bool send_text(struct events *es, struct sub *s, const char *json)
 {
-	if (websock_send(s->wc, WEBSOCK_TEXT, "%s", json))
+	if (websock_send(s->wc, WEBSOCK_TEXT, "%s", json)) {
 		es->dropped++;
-	else
-		es->sent++;
+		return false;
+	}
+	es->sent++;
+	return true;
+}
+
+static void sub_drop(struct sub *s)
+{
+	LOG_INFO("events", "a client fell behind by %u bytes: disconnected "
+		 "(it resumes with since=)", (unsigned)TXQ_MAX);
+	mem_deref(s);
 }
 
 static void heartbeat(void *arg)
@@ -109,8 +126,14 @@ static void heartbeat(void *arg)
 	re_snprintf(buf, sizeof(buf), "{\"type\":\"heartbeat\",\"seq\":%llu,"
 		    "\"t\":%lld}", (unsigned long long)es->cc->ev_seq,
 		    (long long)center_wall(es->cc));
-	for (le = list_head(&es->subs); le; le = le->next)
-		send_text(es, le->data, buf);
+	le = list_head(&es->subs);
+	while (le) {
+		struct sub *s = le->data;
+
+		le = le->next;
+		if (!send_text(es, s, buf))
+			sub_drop(s);
+	}
 	tmr_start(&es->hb, es->cc->cfg->events_heartbeat * 1000, heartbeat,
 		  es);
 }
@@ -228,11 +251,13 @@ void events_publish(struct events *es, uint64_t seq, int64_t t,
 	if (es->last - es->first > EVENTS_RING)
 		es->first = es->last - EVENTS_RING;
 
-	for (le = list_head(&es->subs); le; le = le->next) {
+	le = list_head(&es->subs);
+	while (le) {
 		struct sub *s = le->data;
 
-		if (pass(s, e))
-			send_text(es, s, buf);
+		le = le->next;
+		if (pass(s, e) && !send_text(es, s, buf))
+			sub_drop(s);
 	}
 }
 
@@ -346,6 +371,7 @@ int events_subscribe(struct events *es, struct http_conn *conn,
 		return err;
 	}
 	list_append(&es->subs, &s->le, s);
+	tcp_conn_txqsz_set(websock_tcp(s->wc), TXQ_MAX);
 
 	if (resume) {
 		uint64_t from = since;
@@ -357,16 +383,23 @@ int events_subscribe(struct events *es, struct http_conn *conn,
 				    "\"since\":%llu,\"oldest\":%llu}",
 				    (unsigned long long)since,
 				    (unsigned long long)es->first + 1);
-			send_text(es, s, buf);
+			if (!send_text(es, s, buf))
+				goto slow;
 			from = es->first;
 		}
 		for (uint64_t q = from + 1; q <= es->last; q++) {
 			const struct ev *e = &es->ring[q % EVENTS_RING];
 
-			if (e->seq == q && e->json && pass(s, e))
-				send_text(es, s, e->json);
+			if (e->seq == q && e->json && pass(s, e) &&
+			    !send_text(es, s, e->json))
+				goto slow;
 		}
 	}
+	return 0;
+ slow:
+	/* more to replay than one client may have queued: it gets what
+	 * fitted, reconnects with a later since= and gets the rest */
+	sub_drop(s);
 	return 0;
 }
 
