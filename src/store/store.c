@@ -646,21 +646,23 @@ int store_registrations_load(struct store *st, store_reg_h *h, void *arg)
  * for one or two commits (milliseconds); never call it on the loop's hot
  * path.
  *
- * @return 0, EINVAL, or EIO if a record failed meanwhile (logged)
+ * @return 0, EINVAL, or EIO if a record failed (logged) since the last
+ *         flush returned: a failure is reported once, whether the writer
+ *         met it before or during this call
  */
 int store_flush(struct store *st)
 {
-	uint64_t target, failed;
+	uint64_t target;
 	int err;
 
 	if (!st)
 		return EINVAL;
 	pthread_mutex_lock(&st->mu);
 	target = st->stats.queued;
-	failed = st->stats.failed;
 	while (st->handled < target)
 		pthread_cond_wait(&st->done, &st->mu);
-	err = st->stats.failed != failed ? EIO : 0;
+	err = st->stats.failed != st->failed_told ? EIO : 0;
+	st->failed_told = st->stats.failed;
 	pthread_mutex_unlock(&st->mu);
 	return err;
 }

@@ -127,7 +127,8 @@ int  store_registration(struct store *st, const char *user,
 int  store_registrations_load(struct store *st, store_reg_h *h, void *arg);
 
 /* Wait until every record queued so far is committed (tests, shutdown).
- * Blocks: not for the loop's hot path. */
+ * Blocks: not for the loop's hot path.  EIO when a record failed since
+ * the last flush. */
 int  store_flush(struct store *st);
 void store_stats(struct store *st, struct store_stats *stats);
 /* Highest event sequence stored, so a restarted server continues it. */

@@ -112,6 +112,7 @@ struct store {
 	bool stop;
 	bool paused;                  /* tests: writer holds off */
 	uint64_t handled;             /* records taken and finished */
+	uint64_t failed_told;         /* stats.failed at the last flush */
 	uint64_t event_last;
 	struct store_stats stats;
 };
