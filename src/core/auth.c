@@ -48,7 +48,6 @@ struct auth {
 	struct center *cc;            /* borrowed */
 	struct hash *sessions;
 	struct tmr sweep;
-	unsigned n;
 };
 
 static uint32_t digest_key(const uint8_t *d)
@@ -75,10 +74,8 @@ static bool sweep_one(struct le *le, void *arg)
 	struct auth *au = arg;
 	struct session *s = le->data;
 
-	if (expired(au, s, tmr_jiffies())) {
+	if (expired(au, s, tmr_jiffies()))
 		mem_deref(s);
-		au->n--;
-	}
 	return false;
 }
 
@@ -117,11 +114,6 @@ int auth_alloc(struct auth **aup, struct center *cc)
 	tmr_start(&au->sweep, SWEEP_MS, sweep_handler, au);
 	*aup = au;
 	return 0;
-}
-
-unsigned auth_sessions(const struct auth *au)
-{
-	return au ? au->n : 0;
 }
 
 /* An agent's id and SIP password, against its HA1. */
@@ -201,7 +193,6 @@ int auth_session_open(struct auth *au, const struct principal *who,
 	s->who = *who;
 	s->last_used = tmr_jiffies();
 	hash_append(au->sessions, digest_key(s->digest), &s->le, s);
-	au->n++;
 	re_snprintf(token, 2 * TOKEN_BYTES + 1, "%w", raw, sizeof(raw));
 	memset(raw, 0, sizeof(raw));
 	return 0;
@@ -268,7 +259,6 @@ int auth_session_close(struct auth *au, const struct pl *token)
 	if (!s)
 		return ENOENT;
 	mem_deref(s);
-	au->n--;
 	return 0;
 }
 
@@ -319,7 +309,6 @@ int auth_bearer(struct auth *au, const struct pl *cred, struct principal *who)
 
 		if (expired(au, s, now)) {
 			mem_deref(s);
-			au->n--;
 			return EACCES;
 		}
 		s->last_used = now;

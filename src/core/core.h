@@ -216,7 +216,6 @@ int  auth_request(struct auth *au, const struct http_msg *msg,
 		  struct principal *who, struct pl *token);
 int  auth_bearer(struct auth *au, const struct pl *cred,
 		 struct principal *who);
-unsigned auth_sessions(const struct auth *au);
 
 /* events.c: the live event stream (WebSocket /api/v1/events) */
 struct events;
@@ -227,7 +226,6 @@ void events_publish(struct events *es, uint64_t seq, int64_t t,
 int  events_query_token(const struct http_msg *msg, struct pl *tok);
 int  events_subscribe(struct events *es, struct http_conn *conn,
 		      const struct http_msg *msg, const struct principal *who);
-unsigned events_subscribers(const struct events *es);
 
 /* http.c */
 int  http_api_listen(struct center *cc);
