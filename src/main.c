@@ -16,6 +16,7 @@
 #define DEBUG_MODULE "main"
 #define DEBUG_LEVEL 5
 #include <re_dbg.h>
+#include "api/api.h"
 #include "core/center.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -80,6 +81,7 @@ int main(int argc, char *argv[])
 	};
 	const char *path = "switchboard.conf";
 	struct center *cc = NULL;
+	struct api *api = NULL;
 	struct config *cfg = NULL;
 	enum log_level lvl;
 	char err[1024];
@@ -142,7 +144,14 @@ int main(int argc, char *argv[])
 			: strerror(e));
 		goto out;
 	}
+	e = api_alloc(&api, cc, err, sizeof(err));
+	if (e) {
+		fprintf(stderr, "switchboard: %s\n", err[0] ? err
+			: strerror(e));
+		goto out;
+	}
 	center_print_bound(cc);
+	api_print_bound(api);
 	re_printf("switchboard: ready\n");
 	e = re_main(signal_handler);
 	if (e)
@@ -150,6 +159,7 @@ int main(int argc, char *argv[])
 	LOG_INFO("main", "stopping");
 	rc = 0;
  out:
+	mem_deref(api);
 	mem_deref(cc);
 	mem_deref(cfg);
 	libre_close();

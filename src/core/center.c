@@ -40,9 +40,6 @@ static void destructor(void *arg)
 	call_hangup_all(cc);
 	list_flush(&cc->fcalls);
 	tmr_cancel(&cc->tmr_acd);
-	cc->http = mem_deref(cc->http);
-	cc->auth = mem_deref(cc->auth);
-	cc->events = mem_deref(cc->events);
 	hash_flush(cc->calls);
 	cc->calls = mem_deref(cc->calls);
 	cc->calls_sip = mem_deref(cc->calls_sip);
@@ -120,8 +117,9 @@ void center_event_x(struct center *cc, const char *type, const char *agent,
 	if (err)
 		LOG_ERR("store", "event %llu (%s) not queued: %m",
 			(unsigned long long)cc->ev_seq, type, err);
-	events_publish(cc->events, cc->ev_seq, t, type, agent, call, queue,
-		       detail, extra);
+	if (cc->evh)
+		cc->evh(cc->ev_seq, t, type, agent, call, queue, detail,
+			extra, cc->evarg);
 }
 
 void center_event(struct center *cc, const char *type, const char *agent,
@@ -666,20 +664,18 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 			re_snprintf(err, errsz, "sip: %m", e);
 		goto out;
 	}
-	e = auth_alloc(&cc->auth, cc);
-	e = e ? e : events_alloc(&cc->events, cc);
-	e = e ? e : http_api_listen(cc);
-	if (e) {
-		re_snprintf(err, errsz, "cannot listen for HTTP on %J: %m",
-			    &cfg->http_addr, e);
-		goto out;
-	}
  out:
 	if (e)
 		mem_deref(cc);
 	else
 		*ccp = cc;
 	return e;
+}
+
+void center_observe(struct center *cc, center_event_h *h, void *arg)
+{
+	cc->evh = h;
+	cc->evarg = arg;
 }
 
 void center_stats(const struct center *cc, struct center_stats *st)
@@ -698,7 +694,5 @@ int center_print_bound(const struct center *cc)
 	if (cc->cfg->sip_tcp
 	    && !sip_transp_laddr(cc->sip, &sa, SIP_TRANSP_TCP, NULL))
 		n += re_printf("sip tcp %J\n", &sa);
-	if (cc->http)
-		n += re_printf("http %J\n", &cc->cfg->http_addr);
 	return n;
 }

@@ -152,9 +152,8 @@ struct center {
 	struct hash *calls;           /* struct call by id */
 	struct hash *calls_sip;       /* struct call by caller Call-ID */
 	struct list fcalls;           /* feature-code calls (agent.c) */
-	struct http_sock *http;
-	struct auth *auth;
-	struct events *events;
+	center_event_h *evh;          /* the API's event stream */
+	void *evarg;
 	uint64_t call_seq;
 	uint64_t ev_seq;
 	uint64_t started;             /* tmr_jiffies() at start */
@@ -197,54 +196,6 @@ int  agent_feature(struct center *cc, struct agent *a,
 void agent_registered(struct center *cc, struct agent *a, bool reg);
 int  agent_set_state(struct agent *a, const char *state,
 		     const char *reason);
-
-/* auth.c: who calls the HTTP API */
-struct principal {
-	enum cfg_role role;           /* 0: nobody */
-	char user[CFG_ID_MAX + 1];    /* agent id, user id or key id */
-	struct agent *agent;          /* role agent: which one */
-	bool apikey;
-};
-struct auth;
-int  auth_alloc(struct auth **aup, struct center *cc);
-int  auth_password(struct center *cc, const char *user, const char *password,
-		   struct principal *who);
-int  auth_session_open(struct auth *au, const struct principal *who,
-		       char token[65]);
-int  auth_session_close(struct auth *au, const struct pl *token);
-int  auth_request(struct auth *au, const struct http_msg *msg,
-		  struct principal *who, struct pl *token);
-int  auth_bearer(struct auth *au, const struct pl *cred,
-		 struct principal *who);
-
-/* events.c: the live event stream (WebSocket /api/v1/events) */
-struct events;
-int  events_alloc(struct events **esp, struct center *cc);
-void events_publish(struct events *es, uint64_t seq, int64_t t,
-		    const char *type, const char *agent, const char *call,
-		    const char *queue, const char *detail, const char *extra);
-int  events_query_token(const struct http_msg *msg, struct pl *tok);
-int  events_subscribe(struct events *es, struct http_conn *conn,
-		      const struct http_msg *msg, const struct principal *who);
-
-/* http.c */
-int  http_api_listen(struct center *cc);
-
-/* web.c: the browser pages, plain files under [server] web */
-/* True for the paths the pages own: "/" and "/web/...". */
-bool web_path(const struct pl *path);
-/* The file a page path names, relative to the web root, and its
- * Content-Type (static).
- * @return 0, EINVAL (not a page path, or malformed: a character outside
- *         [A-Za-z0-9._/-], "..", "//", over 256 bytes) or ENOENT (a
- *         hidden or empty segment, an extension not served) */
-int  web_resolve(const struct pl *path, struct pl *rel, const char **ctype);
-/* Answer a GET or HEAD for a page path from the files under root; every
- * other method gets 405, a bad path 400, a missing file 404 (JSON
- * errors).  Reads the file with blocking I/O: for small files only.
- * @return 0, EINVAL (no conn, msg or root) or the reply's errno */
-int  web_static(struct http_conn *conn, const struct http_msg *msg,
-		const char *root);
 
 /* metrics.c (core/metrics.h has the parts that need no center) */
 /* Print every family in the Prometheus text format 0.0.4; for "%H".

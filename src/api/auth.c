@@ -1,4 +1,4 @@
-/* core/auth.c  Who is calling the HTTP API, and in which role.
+/* api/auth.c  Who is calling the HTTP API, and in which role.
  *
  * Principals.  An agent (role agent) logs in with its id and SIP
  * password, checked against the digest HA1, so the server keeps no
@@ -29,7 +29,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include "libre.h"
-#include "core/core.h"
+#include "api/api_int.h"
 
 enum {
 	TOKEN_BYTES = 32,

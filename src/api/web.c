@@ -1,4 +1,4 @@
-/* core/web.c  The browser pages (agent desktop, later the wallboard),
+/* api/web.c  The browser pages (agent desktop, later the wallboard),
  * served as plain files from the `[server] web` directory (docs/web.md).
  *
  *   GET /               ROOT/index.html
@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "libre.h"
-#include "core/core.h"
+#include "api/api_int.h"
 
 enum {
 	WEB_PATH_MAX = 256,               /* bytes of URL path */

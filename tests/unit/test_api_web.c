@@ -1,4 +1,4 @@
-/* test_core_web.c  core/web.c: which URL paths are pages, and which file
+/* test_api_web.c  api/web.c: which URL paths are pages, and which file
  * and Content-Type a page path names.  The path comes from the network,
  * so the refusals matter most: every character outside [A-Za-z0-9._/-]
  * (including each byte value), "..", "//", percent escapes, hidden and
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "libre.h"
-#include "core/core.h"
+#include "api/api_int.h"
 
 static int resolve(const char *path, char *rel, size_t relsz,
 		   const char **ctype)

@@ -1,4 +1,4 @@
-/* core/events.c  The live event stream: WebSocket GET /api/v1/events.
+/* api/events.c  The live event stream: WebSocket GET /api/v1/events.
  *
  * Every state change goes through center_event(), which numbers it (a
  * sequence that continues across restarts), stores it, and hands it here.
@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "libre.h"
-#include "core/core.h"
+#include "api/api_int.h"
 
 enum {
 	EVENTS_RING = 16384,          /* events kept for resuming */
@@ -193,10 +193,11 @@ static bool field(char *buf, size_t sz, size_t *n, const char *key,
 
 /* center_event(): keep the event and send it to who wants it.  extra:
  * more members, already JSON (",\"caller\":\"...\""), or NULL. */
-void events_publish(struct events *es, uint64_t seq, int64_t t,
-		    const char *type, const char *agent, const char *call,
-		    const char *queue, const char *detail, const char *extra)
+void events_publish(uint64_t seq, int64_t t, const char *type,
+		    const char *agent, const char *call, const char *queue,
+		    const char *detail, const char *extra, void *arg)
 {
+	struct events *es = arg;
 	char buf[JSON_MAX];
 	size_t len;
 	struct ev *e;

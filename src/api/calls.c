@@ -1,0 +1,232 @@
+/* api/calls.c  Calls (docs/api.md):
+ *
+ *   GET  /api/v1/calls               live calls (an agent: its own)
+ *   GET  /api/v1/calls/ID            one live call
+ *   POST /api/v1/calls/ID/disposition the agent's wrap-up code and notes
+ *   GET  /api/v1/dispositions        the wrap-up codes
+ */
+
+#include <errno.h>
+#include <string.h>
+#include "libre.h"
+#include "store/store.h"
+#include "api/api_int.h"
+
+static const char *call_state_name(enum call_state st)
+{
+	static const char *const n[] = {
+		[CALL_NEW] = "new", [CALL_IVR] = "ivr",
+		[CALL_QUEUED] = "queued", [CALL_RINGING] = "ringing",
+		[CALL_BRIDGED] = "talking", [CALL_CALLBACK] = "callback",
+		[CALL_DIALING] = "dialing", [CALL_TRANSFERRING] = "transferring",
+		[CALL_ENDING] = "ending", [CALL_ENDED] = "ended",
+	};
+
+	return (unsigned)st < ARRAY_SIZE(n) && n[st] ? n[st] : "unknown";
+}
+
+/* An agent sees the calls it rings or talks to; others see all. */
+static bool sees_call(const struct principal *who, const struct call *c)
+{
+	return who->role != CFG_ROLE_AGENT || c->agent == who->agent;
+}
+
+static int call_odict(struct odict **odp, const struct call *c)
+{
+	struct odict *od;
+	int err = odict_alloc(&od, 16);
+
+	if (err)
+		return err;
+	err = odict_entry_add(od, "id", ODICT_STRING, c->id);
+	err |= odict_entry_add(od, "caller", ODICT_STRING, c->caller);
+	err |= odict_entry_add(od, "dialled", ODICT_STRING, c->dialled);
+	err |= odict_entry_add(od, "state", ODICT_STRING,
+			       call_state_name(c->state));
+	if (c->queue_name[0])
+		err |= odict_entry_add(od, "queue", ODICT_STRING,
+				       c->queue_name);
+	if (c->agent)
+		err |= odict_entry_add(od, "agent", ODICT_STRING,
+				       c->agent->cfg->id);
+	err |= odict_entry_add(od, "arrival", ODICT_INT, c->t_arrival);
+	if (c->t_queue)
+		err |= odict_entry_add(od, "queue_entry", ODICT_INT,
+				       c->t_queue);
+	if (c->t_answer)
+		err |= odict_entry_add(od, "answer", ODICT_INT, c->t_answer);
+	if (err)
+		mem_deref(od);
+	else
+		*odp = od;
+	return err;
+}
+
+struct calls_walk {
+	const struct principal *who;
+	struct odict *arr;
+	unsigned n;
+	int err;
+};
+
+static bool calls_one(struct le *le, void *arg)
+{
+	struct calls_walk *w = arg;
+	const struct call *c = le->data;
+	struct odict *o;
+	char idx[16];
+
+	if (c->state == CALL_ENDED || !sees_call(w->who, c))
+		return false;
+	w->err = call_odict(&o, c);
+	if (w->err)
+		return true;
+	re_snprintf(idx, sizeof(idx), "%u", w->n++);
+	w->err = odict_entry_add(w->arr, idx, ODICT_OBJECT, o);
+	mem_deref(o);
+	return w->err != 0;
+}
+
+/* GET /api/v1/calls: the live calls (history comes with the store's
+ * reader).  O(live calls). */
+static void calls_list(struct api_req *r)
+{
+	struct calls_walk w = {&r->who, NULL, 0, 0};
+	struct odict *od = NULL;
+
+	w.err = odict_alloc(&od, 4);
+	w.err |= odict_alloc(&w.arr, 16);
+	if (!w.err)
+		(void)hash_apply(r->cc->calls, calls_one, &w);
+	w.err = w.err ? w.err : odict_entry_add(od, "calls", ODICT_ARRAY,
+						w.arr);
+	if (w.err)
+		(void)api_error(r->conn, 500, "out of memory");
+	else
+		(void)api_json(r->conn, od);
+	mem_deref(w.arr);
+	mem_deref(od);
+}
+
+static void call_one(struct api_req *r)
+{
+	char buf[48];
+	struct call *c;
+	struct odict *od;
+
+	if (!api_arg(r, 0, buf, sizeof(buf), "no such call"))
+		return;
+	c = center_call(r->cc, buf);
+	if (!c || c->state == CALL_ENDED) {
+		(void)api_error(r->conn, 404, "no such live call");
+		return;
+	}
+	if (!sees_call(&r->who, c)) {
+		(void)api_error(r->conn, 403, "an agent sees only its own "
+			   "calls");
+		return;
+	}
+	if (call_odict(&od, c)) {
+		(void)api_error(r->conn, 500, "out of memory");
+		return;
+	}
+	(void)api_json(r->conn, od);
+	mem_deref(od);
+}
+
+static void dispositions_list(struct api_req *r)
+{
+	struct odict *od = NULL, *arr = NULL, *o;
+	char idx[16];
+	int err;
+
+	err = odict_alloc(&od, 4);
+	err |= odict_alloc(&arr, 16);
+	for (unsigned i = 0; !err && i < r->cc->cfg->ndispositions; i++) {
+		const struct cfg_disposition *d = &r->cc->cfg->dispositions[i];
+
+		err = odict_alloc(&o, 4);
+		if (err)
+			break;
+		err = odict_entry_add(o, "code", ODICT_STRING, d->id);
+		err |= odict_entry_add(o, "name", ODICT_STRING,
+				       d->name[0] ? d->name : d->id);
+		re_snprintf(idx, sizeof(idx), "%u", i);
+		err |= odict_entry_add(arr, idx, ODICT_OBJECT, o);
+		mem_deref(o);
+	}
+	err = err ? err : odict_entry_add(od, "dispositions", ODICT_ARRAY,
+					  arr);
+	if (err)
+		(void)api_error(r->conn, 500, "out of memory");
+	else
+		(void)api_json(r->conn, od);
+	mem_deref(arr);
+	mem_deref(od);
+}
+
+/* POST /api/v1/calls/ID/disposition {"code": "...", "notes": "..."}:
+ * an agent gives the call it talks to, or the last one it answered, a
+ * wrap-up code (from [disposition]) and notes; stored, and published as
+ * a "disposition" event.  A later one replaces it. */
+static void disposition(struct api_req *r)
+{
+	const struct principal *who = &r->who;
+	struct odict *in = NULL;
+	const char *code, *notes;
+	const struct call *c = NULL;
+	char id[48];
+	int err;
+
+	if (who->role != CFG_ROLE_AGENT || !who->agent) {
+		(void)api_error(r->conn, 403, "a disposition is given by "
+			   "the agent who took the call");
+		return;
+	}
+	if (r->arg[0].l >= sizeof(id) ||
+	    pl_strcpy(&r->arg[0], id, sizeof(id)) ||
+	    (strcmp(id, who->agent->last_call) &&
+	     (!(c = center_call(r->cc, id)) || c->agent != who->agent))) {
+		(void)api_error(r->conn, 404, "not a call you took (the "
+			   "current one or the last one)");
+		return;
+	}
+	if (api_body(r, &in))
+		return;
+	code = odict_string(in, "code");
+	notes = odict_string(in, "notes");
+	if (!odict_get_type(in, ODICT_STRING, "code") || !code ||
+	    !config_disposition(r->cc->cfg, code)) {
+		(void)api_error(r->conn, 400, "\"code\" must be one of "
+			   "GET /api/v1/dispositions");
+		goto out;
+	}
+	if (odict_lookup(in, "notes") &&
+	    (!odict_get_type(in, ODICT_STRING, "notes") ||
+	     strlen(notes) > 2000)) {
+		(void)api_error(r->conn, 400, "\"notes\" must be a "
+			   "string of at most 2000 bytes");
+		goto out;
+	}
+	err = store_disposition(r->cc->store, id, who->user, code, notes,
+				center_wall(r->cc));
+	if (err) {
+		(void)api_error(r->conn, 500, "the store "
+			   "refused the disposition");
+		goto out;
+	}
+	center_event(r->cc, "disposition", who->user, id, NULL, "%s", code);
+	(void)http_creply(r->conn, 200, "OK", "application/json",
+			  "{\"call\":\"%s\",\"code\":\"%s\"}\n", id, code);
+ out:
+	mem_deref(in);
+}
+
+
+const struct api_route api_routes_calls[] = {
+	{"GET",  "/api/v1/calls",               calls_list,  CFG_ROLE_AGENT, 0},
+	{"GET",  "/api/v1/calls/*",             call_one,    CFG_ROLE_AGENT, 0},
+	{"POST", "/api/v1/calls/*/disposition", disposition, CFG_ROLE_AGENT, 0},
+	{"GET",  "/api/v1/dispositions", dispositions_list,  CFG_ROLE_AGENT, 0},
+	{NULL, NULL, NULL, 0, 0}
+};
