@@ -55,6 +55,7 @@ static void destructor(void *arg)
 	cc->acd = mem_deref(cc->acd);
 	cc->media = mem_deref(cc->media);
 	cc->store = mem_deref(cc->store);
+	cc->qday = mem_deref(cc->qday);
 	cc->sanity = mem_deref(cc->sanity);
 	cc->cfg = mem_deref(cc->cfg);
 }
@@ -181,11 +182,16 @@ static void acd_event_handler(const struct acd_event *ev, void *arg)
 	const char *cid = ev->contact ? acd_contact_id(ev->contact) : NULL;
 	const char *qid = ev->queue ? acd_queue_id(ev->queue) : NULL;
 	const char *type = acd_event_name(ev->type);
+	struct agent *a;
 	struct call *c;
 
+	today_event(cc, ev);
 	switch (ev->type) {
 
 	case ACD_EV_AGENT_STATE:
+		a = center_agent(cc, agent_id(ev));
+		if (a)
+			a->state_since = center_wall(cc);
 		center_event(cc, type, agent_id(ev), cid, qid, "%s -> %s%s%s",
 			     acd_agent_state_name(ev->from),
 			     acd_agent_state_name(ev->to),
@@ -482,6 +488,7 @@ static int build_engine(struct center *cc, char *err, size_t errsz)
 		if (!a)
 			return ENOMEM;
 		a->cfg = ca;
+		a->state_since = center_wall(cc);
 		a->acd = aa;
 		a->cc = cc;
 		hash_append(cc->agents, hash_joaat_str(ca->id), &a->he, a);
@@ -645,7 +652,8 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 			    cfg->database);
 		goto out;
 	}
-	e = build_engine(cc, err, errsz);
+	e = today_alloc(cc);
+	e = e ? e : build_engine(cc, err, errsz);
 	if (e)
 		goto out;
 	e = media_engine_alloc(&cc->media, &cfg->rtp_addr, cfg->rtp_min,

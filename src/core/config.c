@@ -456,6 +456,11 @@ static int queue_key(struct cfg_queue *q, const struct ini_entry *e,
 			return msg(err, errsz, e, "expected a key 0-9, *, # "
 				   "or off");
 	}
+	else if (!strcmp(k, "alert_wait")) {
+		if (dur(v, 86400, &q->alert_wait_ms))
+			return msg(err, errsz, e, "expected 0 (off) to 86400 "
+				   "seconds");
+	}
 	else if (!strcmp(k, "missed_rest")) {
 		if (dur(v, 600, &a->missed_delay_ms))
 			return msg(err, errsz, e, "expected 0 to 600 seconds");
@@ -473,7 +478,7 @@ static int queue_key(struct cfg_queue *q, const struct ini_entry *e,
 		return msg(err, errsz, e, "unknown key (strategy, ring, "
 			   "wrapup, sl, max_wait, max_waiting, overflow, "
 			   "join, leave, record, moh, announce, callback_key, "
-			   "missed_rest, aging, skill_match)");
+			   "alert_wait, missed_rest, aging, skill_match)");
 	return 0;
 }
 
@@ -730,6 +735,7 @@ static int on_section(const char *file, unsigned line, const char *sec,
 		q->line = line;
 		acd_queue_conf_init(&q->acd);
 		q->ring_ms = 15000;
+		q->alert_wait_ms = 60000;
 		q->callback_key = '\0';
 		str_ncpy(q->moh, "moh", sizeof(q->moh));
 	}

@@ -38,6 +38,7 @@ struct cfg_queue {
 	char moh[CFG_ID_MAX + 1];     /* prompt looped as music on hold */
 	uint32_t announce_ms;         /* position/wait every ...; 0 off */
 	char callback_key;            /* '\0' off, else the digit */
+	uint32_t alert_wait_ms;       /* wallboard: longest wait alert; 0 off */
 };
 
 struct cfg_member {

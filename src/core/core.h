@@ -38,6 +38,7 @@ struct agent {
 	struct acd_agent *acd;        /* borrowed: the engine owns it */
 	struct center *cc;            /* borrowed */
 	bool registered;
+	int64_t state_since;          /* Unix ms of the last state change */
 	char last_call[48];           /* the last call it answered: its
 				       * disposition may follow */
 };
@@ -137,6 +138,15 @@ struct call {
 	unsigned nholds;
 };
 
+/* A queue's figures today (today.c). */
+struct queue_day {
+	uint64_t offered;             /* entered the queue */
+	uint64_t answered, answered_in_sl;
+	uint64_t abandoned;           /* caller left waiting or ringing */
+	uint64_t overflowed;          /* overflowed or timed out */
+	uint64_t wait_ms_sum;         /* of the answered: ASA */
+};
+
 struct center {
 	struct config *cfg;
 	struct sip *sip;
@@ -161,6 +171,8 @@ struct center {
 	struct center_stats st;
 	uint64_t calls_ended[METRICS_OUT_COUNT]; /* by outcome: metrics.c */
 	struct metrics_hist queue_wait;          /* answered: metrics.c */
+	struct queue_day *qday;       /* per cfg->queues[i]: today.c */
+	int day;                      /* yyyymmdd the figures are of */
 	center_ready_h *readyh;
 	void *arg;
 };
@@ -180,6 +192,12 @@ void center_event(struct center *cc, const char *type, const char *agent,
 void center_event_x(struct center *cc, const char *type, const char *agent,
 		    const char *call, const char *queue, const char *extra,
 		    const char *detail);
+
+/* today.c */
+int  today_alloc(struct center *cc);
+void today_event(struct center *cc, const struct acd_event *ev);
+const struct queue_day *today_queue(struct center *cc,
+				    const struct cfg_queue *q);
 
 /* call.c */
 int  call_incoming(struct center *cc, const struct sip_msg *msg,

@@ -125,9 +125,14 @@ for who in AG SUP ADM KEY; do
 	else
 		body_has '"id":"4002"' "status as $who shows 4002"
 	fi
+	body_has '"longest_wait_ms":0' "status: longest wait"
+	body_has '"today":{"offered":0,"answered":0' "status: today's figures"
+	body_has '"service_level":null' "status: no service level yet"
+	body_has '"since":' "status: time in state"
+	body_has '"queues":\["sales"\]' "status: the agent's queues"
 	expect 200 "queues as $who" "$t" GET /api/v1/queues
 	body_has '"id":"sales"' "queues as $who"
-	body_lacks '"agents"' "queues carry no agents"
+	body_lacks '"agents":' "queues carry no agents"
 	expect 200 "agent list as $who" "$t" GET /api/v1/agents
 	if [ $who = AG ]; then
 		body_lacks '"id":"4002"' "an agent lists only itself"

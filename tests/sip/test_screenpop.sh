@@ -90,6 +90,18 @@ grep -q '"queue":"sales"' "$T/get.out" || fail "one call: $(cat "$T/get.out")"
 [ "$(get "$SUP" /api/v1/calls/nope)" = 404 ] || fail "unknown call"
 echo "ok: live calls by role"
 
+# ---- the wallboard's figures: the agent's call, the queue's day ----
+[ "$(get "$SUP" /api/v1/status)" = 200 ] || fail "sup status"
+grep -q "\"id\":\"1001\",[^}]*\"state\":\"busy\",[^}]*\"call\":\"$CID\"" \
+	"$T/get.out" || fail "status: 1001 busy on $CID: $(cat "$T/get.out")"
+grep -q '"today":{"offered":1,"answered":1,"answered_in_sl":1,"abandoned":0' \
+	"$T/get.out" || fail "status: today: $(cat "$T/get.out")"
+grep -q '"service_level":100' "$T/get.out" \
+	|| fail "status: service level: $(cat "$T/get.out")"
+grep -q '"busy":1,' "$T/get.out" \
+	|| fail "status: agents by state: $(cat "$T/get.out")"
+echo "ok: status shows the call and today's figures"
+
 wait_sipp c1
 wait_sipp a1001
 wait "$WSPID" || fail "screen pop stream: $(cat "$T/pop.err") $(cat "$T/pop.out")"

@@ -1,0 +1,93 @@
+/* core/today.c  Each queue's figures for the current day (local time),
+ * for the wallboard: contacts that entered, were answered (within the
+ * service-level time or not), abandoned or overflowed, and the waits of
+ * the answered ones (ASA).  Counted from the engine's events as they
+ * happen; they start from zero at local midnight and at start-up.
+ *
+ * Service level = answered within the queue's `sl` seconds / (answered +
+ * abandoned): a caller who gave up counts against it.
+ */
+
+#include <string.h>
+#include <time.h>
+#include "libre.h"
+#include "core/core.h"
+
+/* yyyymmdd of a Unix ms time, local time. */
+static int day_of(int64_t ms)
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!localtime_r(&s, &tm))
+		return 0;
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100
+		+ tm.tm_mday;
+}
+
+int today_alloc(struct center *cc)
+{
+	cc->qday = mem_zalloc((cc->cfg->nqueues ? cc->cfg->nqueues : 1)
+			      * sizeof(*cc->qday), NULL);
+	if (!cc->qday)
+		return ENOMEM;
+	cc->day = day_of(center_wall(cc));
+	return 0;
+}
+
+/* Zero the figures when the day changed since they were counted. */
+static void roll(struct center *cc)
+{
+	int d = day_of(center_wall(cc));
+
+	if (d == cc->day)
+		return;
+	memset(cc->qday, 0, cc->cfg->nqueues * sizeof(*cc->qday));
+	cc->day = d;
+}
+
+const struct queue_day *today_queue(struct center *cc,
+				    const struct cfg_queue *q)
+{
+	roll(cc);
+	return &cc->qday[q - cc->cfg->queues];
+}
+
+void today_event(struct center *cc, const struct acd_event *ev)
+{
+	const struct cfg_queue *q;
+	struct queue_day *d;
+
+	if (!ev->queue)
+		return;
+	q = config_queue(cc->cfg, acd_queue_id(ev->queue));
+	if (!q)
+		return;
+	roll(cc);
+	d = &cc->qday[q - cc->cfg->queues];
+	switch (ev->type) {
+
+	case ACD_EV_CONTACT_QUEUED:
+		d->offered++;
+		break;
+
+	case ACD_EV_CONTACT_ANSWERED:
+		d->answered++;
+		d->wait_ms_sum += ev->wait_ms;
+		if (ev->wait_ms <= q->acd.sl_target_ms)
+			d->answered_in_sl++;
+		break;
+
+	case ACD_EV_CONTACT_ENDED:
+		if (ev->outcome == ACD_OUT_ABANDONED_QUEUE ||
+		    ev->outcome == ACD_OUT_ABANDONED_RINGING)
+			d->abandoned++;
+		else if (ev->outcome == ACD_OUT_OVERFLOWED ||
+			 ev->outcome == ACD_OUT_TIMED_OUT)
+			d->overflowed++;
+		break;
+
+	default:
+		break;
+	}
+}
