@@ -3,6 +3,13 @@
  *   GET  /api/v1/calls               live calls (an agent: its own)
  *   GET  /api/v1/calls/ID            one live call
  *   POST /api/v1/calls/ID/disposition the agent's wrap-up code and notes
+ *   POST /api/v1/calls/ID/hangup     end the call
+ *   POST /api/v1/calls/ID/hold       {"hold": bool}: music to the caller
+ *   POST /api/v1/calls/ID/transfer   {"queue"|"agent"|"number": target}
+ *   POST /api/v1/calls/ID/recording  {"paused": bool}: e.g. card numbers
+ *
+ * An agent sees and controls the calls that ring it or that it talks to;
+ * a supervisor and above every call.
  *   GET  /api/v1/dispositions        the wrap-up codes
  */
 
@@ -222,8 +229,148 @@ static void disposition(struct api_req *r)
 	mem_deref(in);
 }
 
+/* The live call the path names, if the caller may act on it: its agent
+ * (ringing or talking) or a supervisor and above; else replied. */
+static struct call *call_arg(struct api_req *r)
+{
+	char id[48];
+	struct call *c;
+
+	if (!api_arg(r, 0, id, sizeof(id), "no such call"))
+		return NULL;
+	c = center_call(r->cc, id);
+	if (!c || c->state == CALL_ENDED) {
+		(void)api_error(r->conn, 404, "no such live call");
+		return NULL;
+	}
+	if (!sees_call(&r->who, c)) {
+		(void)api_error(r->conn, 403, "an agent controls only its own "
+				"calls");
+		return NULL;
+	}
+	return c;
+}
+
+/* A boolean member of the body; false and a 400 sent when absent or of
+ * another type. */
+static bool body_bool(struct api_req *r, const char *key, bool *v)
+{
+	struct odict *in;
+	const struct odict_entry *e;
+	char m[64];
+
+	if (api_body(r, &in))
+		return false;
+	e = odict_get_type(in, ODICT_BOOL, key);
+	if (e)
+		*v = e->u.boolean;
+	mem_deref(in);
+	if (!e) {
+		re_snprintf(m, sizeof(m), "\"%s\" must be true or false",
+			    key);
+		(void)api_error(r->conn, 400, m);
+	}
+	return e != NULL;
+}
+
+static void control_reply(struct api_req *r, const struct call *c, int err,
+			  const char *what)
+{
+	char m[128];
+
+	switch (err) {
+	case 0:
+	case EALREADY:
+		(void)http_creply(r->conn, 200, "OK", "application/json",
+				  "{\"call\":\"%s\",\"ok\":true%s}\n",
+				  c->id, err ? ",\"already\":true" : "");
+		return;
+	case ENOENT:
+		re_snprintf(m, sizeof(m), "%s: not found", what);
+		(void)api_error(r->conn, 404, m);
+		return;
+	case EPERM:
+		re_snprintf(m, sizeof(m), "%s: not possible in the call's "
+			    "state", what);
+		(void)api_error(r->conn, 409, m);
+		return;
+	default:
+		re_snprintf(m, sizeof(m), "%s failed", what);
+		(void)api_error(r->conn, 500, m);
+	}
+}
+
+/* POST /api/v1/calls/ID/hangup */
+static void hangup(struct api_req *r)
+{
+	struct call *c = call_arg(r);
+
+	if (c)
+		control_reply(r, c, call_ctl_hangup(c, r->who.user), "hang-up");
+}
+
+/* POST /api/v1/calls/ID/hold {"hold": true | false} */
+static void hold(struct api_req *r)
+{
+	struct call *c = call_arg(r);
+	bool on;
+
+	if (c && body_bool(r, "hold", &on))
+		control_reply(r, c, call_ctl_hold(c, on), "hold");
+}
+
+/* POST /api/v1/calls/ID/recording {"paused": true | false} */
+static void recording(struct api_req *r)
+{
+	struct call *c = call_arg(r);
+	bool paused;
+
+	if (c && body_bool(r, "paused", &paused))
+		control_reply(r, c, call_ctl_record(c, paused), "recording");
+}
+
+/* POST /api/v1/calls/ID/transfer {"queue": ID} | {"agent": ID} |
+ * {"number": N}: exactly one. */
+static void transfer(struct api_req *r)
+{
+	struct call *c = call_arg(r);
+	struct odict *in = NULL;
+	const char *q, *ag, *nu;
+	char target[CFG_ID_MAX + 8];
+
+	if (!c || api_body(r, &in))
+		return;
+	q = odict_string(in, "queue");
+	ag = odict_string(in, "agent");
+	nu = odict_string(in, "number");
+	if ((!!q + !!ag + !!nu) != 1 || odict_count(in, false) != 1 ||
+	    strlen(q ? q : ag ? ag : nu) > CFG_ID_MAX) {
+		(void)api_error(r->conn, 400, "expected one of \"queue\", "
+				"\"agent\" or \"number\" (a string of at "
+				"most 63 bytes)");
+		goto out;
+	}
+	if (q && !config_queue(r->cc->cfg, q)) {
+		(void)api_error(r->conn, 404, "no such queue");
+		goto out;
+	}
+	if (ag && !center_agent(r->cc, ag)) {
+		(void)api_error(r->conn, 404, "no such agent");
+		goto out;
+	}
+	re_snprintf(target, sizeof(target), "%s%s", q ? "queue:" : "",
+		    q ? q : ag ? ag : nu);
+	control_reply(r, c, call_transfer(c, target, r->who.user),
+		      "transfer target");
+ out:
+	mem_deref(in);
+}
 
 const struct api_route api_routes_calls[] = {
+	{"POST", "/api/v1/calls/*/hangup",      hangup,      CFG_ROLE_AGENT, 0},
+	{"POST", "/api/v1/calls/*/hold",        hold,        CFG_ROLE_AGENT, 0},
+	{"POST", "/api/v1/calls/*/transfer",    transfer,    CFG_ROLE_AGENT, 0},
+	{"POST", "/api/v1/calls/*/recording",   recording,   CFG_ROLE_AGENT, 0},
 	{"GET",  "/api/v1/calls",               calls_list,  CFG_ROLE_AGENT, 0},
 	{"GET",  "/api/v1/calls/*",             call_one,    CFG_ROLE_AGENT, 0},
 	{"POST", "/api/v1/calls/*/disposition", disposition, CFG_ROLE_AGENT, 0},

@@ -269,6 +269,7 @@ void call_hold_begin(struct call *c, const char *by)
 
 void call_hold_end(struct call *c)
 {
+	c->api_hold = false;
 	if (c->nholds && !c->holds[c->nholds - 1].end) {
 		c->holds[c->nholds - 1].end = center_wall(c->cc);
 		LOG_INFO("call", "%s: resumed (hold by %s)", c->id,

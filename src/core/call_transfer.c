@@ -1,6 +1,7 @@
 /* core/call_transfer.c  Blind transfer by the agent (REFER on the
- * agent's leg).
+ * agent's leg, or the API: call_transfer()).
  *
+ * The API may also name a queue ("queue:ID": the contact moves there).
  * The Refer-To user is looked up in this order:
  *   1. a configured number: its queue (the contact moves there, the
  *      engine closes the agent's part: talk recorded, wrap-up) or its flow
@@ -27,13 +28,18 @@
 
 enum target {
 	TO_NONE = 0,
+	TO_QUEUE,
 	TO_NUMBER,
 	TO_AGENT,
 	TO_OUTSIDE
 };
 
+/* "queue:ID" (the API's transfer to a queue), a number, an agent or an
+ * outside number. */
 static enum target target_of(const struct center *cc, const char *number)
 {
+	if (!strncmp(number, "queue:", 6))
+		return config_queue(cc->cfg, number + 6) ? TO_QUEUE : TO_NONE;
 	if (config_number(cc->cfg, number))
 		return TO_NUMBER;
 	if (center_agent(cc, number))
@@ -156,6 +162,9 @@ static void transfer_do(void *arg)
 	call_legs_drop(c, NULL);
 	c->agent = NULL;
 	switch (to) {
+	case TO_QUEUE:
+		aq = acd_queue_find(c->cc->acd, c->transfer_to + 6);
+		break;
 	case TO_NUMBER:
 		nu = config_number(c->cc->cfg, c->transfer_to);
 		if (nu->kind == CFG_TO_QUEUE)
@@ -229,14 +238,31 @@ void call_refer_handler(struct sip *sip, const struct sip_msg *msg,
 		return;
 	}
 	(void)sip_reply(sip, msg, 202, "Accepted");
-	LOG_INFO("call", "%s: agent %s transfers to %s", c->id,
-		 c->agent_name, number);
-	center_event(c->cc, "transfer", c->agent_name, c->id, c->queue_name,
-		     "to %s", number);
-	mem_deref(c->transfer_to);
-	c->transfer_to = NULL;
-	err = str_dup(&c->transfer_to, number);
+	err = call_transfer(c, number, c->agent_name);
 	if (err)
-		return;
+		LOG_WARN("call", "%s: transfer to %s: %m", c->id, number, err);
+}
+
+/* Transfer the bridged call (blind) to target: "queue:ID", a number, an
+ * agent id or an outside number; by: who asked (for the log and the
+ * event).  The work runs from a 0 ms timer.
+ * @return 0, EPERM (not bridged to an agent), ENOENT (no such target)
+ *         or ENOMEM */
+int call_transfer(struct call *c, const char *target, const char *by)
+{
+	int err;
+
+	if (c->state != CALL_BRIDGED || !c->bridged || !c->contact)
+		return EPERM;
+	if (target_of(c->cc, target) == TO_NONE)
+		return ENOENT;
+	LOG_INFO("call", "%s: %s transfers to %s", c->id, by, target);
+	center_event(c->cc, "transfer", c->agent_name, c->id, c->queue_name,
+		     "to %s by %s", target, by);
+	c->transfer_to = mem_deref(c->transfer_to);
+	err = str_dup(&c->transfer_to, target);
+	if (err)
+		return err;
 	tmr_start(&c->tmr_xfer, 0, transfer_do, c);
+	return 0;
 }

@@ -116,6 +116,8 @@ struct call {
 	struct media_recorder *rec;
 	char *rec_path;
 	int64_t rec_start;
+	bool rec_paused;              /* call_ctl_record() */
+	bool api_hold;                /* on hold by call_ctl_hold() */
 
 	/* ending */
 	struct tmr tmr_reap;
@@ -207,6 +209,16 @@ void call_sip_info(struct call *c, const struct sip_msg *msg);
 void call_reject_record(struct center *cc, const struct sip_msg *msg,
 			uint16_t scode, const char *reason);
 void call_hangup_all(struct center *cc);
+
+/* call_control.c: the API's controls on a live call
+ * @return 0, EALREADY (already so), EPERM (not bridged, or the phone's
+ *         own hold), ENOENT (not recorded) or EIO */
+int  call_ctl_hangup(struct call *c, const char *by);
+int  call_ctl_hold(struct call *c, bool hold);
+int  call_ctl_record(struct call *c, bool pause);
+/* call_transfer.c: target "queue:ID", a number, an agent or outside
+ * @return 0, EPERM (not bridged), ENOENT (no such target) */
+int  call_transfer(struct call *c, const char *target, const char *by);
 
 /* agent.c */
 int  agent_feature(struct center *cc, struct agent *a,

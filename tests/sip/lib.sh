@@ -146,6 +146,45 @@ $1
 CONF
 }
 
+# Drop one pid from PIDS (whole entries only).
+pids_forget() {
+	local keep=() p
+	for p in "${PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	PIDS=("${keep[@]}")
+}
+
+# The HTTP API.  api_login USER PASSWORD prints a session token.
+# api AUTH METHOD PATH [JSON] prints the HTTP status; the body goes to
+# $T/api.out.  AUTH: "-" (none), "basic:USER:PASSWORD" or a token.
+api_login() {
+	curl -s -X POST -d "{\"user\":\"$1\",\"password\":\"$2\"}" \
+		"http://127.0.0.1:$HTTP_PORT/api/v1/login" \
+		| sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
+}
+api() {
+	local auth=()
+	case $1 in
+	-) ;;
+	basic:*) auth=(-u "${1#basic:}") ;;
+	*) auth=(-H "Authorization: Bearer $1") ;;
+	esac
+	curl -s -o "$T/api.out" -w '%{http_code}' "${auth[@]}" -X "$2" \
+		-H 'Content-Type: application/json' ${4:+--data "$4"} \
+		"http://127.0.0.1:$HTTP_PORT$3"
+}
+# api_expect CODE WHAT AUTH METHOD PATH [JSON]: fails unless CODE
+api_expect() {
+	local want=$1 what=$2 code
+	shift 2
+	code=$(api "$@")
+	[ "$code" = "$want" ] || fail "$what: HTTP $code, expected $want:" \
+		"$(cat "$T/api.out")"
+}
+# api_has PATTERN WHAT: the last body matches (grep)
+api_has() { grep -q -- "$1" "$T/api.out" || fail "$2: $(cat "$T/api.out")"; }
+
 start_server() {
 	"$SB" --config "$T/sb.conf" --log-level debug \
 		>"$T/sb.out" 2>"$T/sb.log" &
@@ -160,7 +199,7 @@ stop_server() {
 	kill -TERM "$SB_PID"
 	local rc=0
 	wait "$SB_PID" || rc=$?
-	PIDS=("${PIDS[@]/$SB_PID}")
+	pids_forget "$SB_PID"
 	[ $rc -eq 0 ] || fail "server exited with $rc"
 	if grep -q "ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer\|ThreadSanitizer" \
 		"$T/sb.log"; then

@@ -52,7 +52,7 @@ run_sipp l2 "$T/l.xml" -s 402
 wait_count "bridged to agent 400[23]" 2
 kill -9 "$SB_PID"
 wait "$SB_PID" 2>/dev/null || true
-PIDS=("${PIDS[@]/$SB_PID}")
+pids_forget "$SB_PID"
 mv "$T/sb.log" "$T/sb-killed.log"
 
 start_server
