@@ -62,6 +62,7 @@ struct api_route {
 extern const struct api_route api_routes_session[];
 extern const struct api_route api_routes_agents[];
 extern const struct api_route api_routes_calls[];
+extern const struct api_route api_routes_customers[];
 
 /* http.c: replies */
 int  api_error(struct http_conn *conn, uint16_t scode, const char *msg);
@@ -73,6 +74,17 @@ int  api_body(struct api_req *r, struct odict **odp);
  * `what` sent) when it does not fit. */
 bool api_arg(struct api_req *r, unsigned i, char *buf, size_t sz,
 	     const char *what);
+/* Query parameter `name` of the request, URL-decoded, into buf.
+ * @return 0, ENOENT (absent) or EINVAL (bad escape, a NUL, too long) */
+int  api_query(const struct http_msg *msg, const char *name, char *buf,
+	       size_t sz);
+/* A read from the store answers the request: pass api_read_reply as the
+ * store_read_* handler and api_read_arg(r) as its argument (a reference
+ * to the connection, released by the reply); when the store_read_* call
+ * itself fails, api_read_fail(r, arg, err) replies and releases it. */
+void *api_read_arg(struct api_req *r);
+void api_read_reply(int err, const char *json, size_t len, void *arg);
+void api_read_fail(struct api_req *r, void *arg, int err);
 /* True for an agent's own id, or any id for a supervisor or more. */
 bool api_sees_agent(const struct principal *who, const struct agent *a);
 

@@ -28,6 +28,7 @@ static const struct api_route *const tables[] = {
 	api_routes_session,
 	api_routes_agents,
 	api_routes_calls,
+	api_routes_customers,
 };
 
 static const char *reason(uint16_t scode)
@@ -101,6 +102,98 @@ bool api_arg(struct api_req *r, unsigned i, char *buf, size_t sz,
 bool api_sees_agent(const struct principal *who, const struct agent *a)
 {
 	return who->role != CFG_ROLE_AGENT || who->agent == a;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int api_query(const struct http_msg *msg, const char *name, char *buf,
+	      size_t sz)
+{
+	const char *p = msg->prm.p, *end = msg->prm.p + msg->prm.l;
+	size_t n = strlen(name);
+
+	if (!sz)
+		return EINVAL;
+	if (p < end && *p == '?')
+		p++;
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+		size_t k = 0;
+
+		if ((size_t)(stop - p) <= n || memcmp(p, name, n) ||
+		    p[n] != '=') {
+			p = amp ? amp + 1 : end;
+			continue;
+		}
+		for (p += n + 1; p < stop; p++) {
+			char ch = *p;
+
+			if (ch == '%') {
+				int hi, lo;
+
+				if (stop - p < 3 || (hi = hexval(p[1])) < 0 ||
+				    (lo = hexval(p[2])) < 0 || !(hi | lo))
+					return EINVAL;
+				ch = (char)(hi << 4 | lo);
+				p += 2;
+			}
+			else if (ch == '+')
+				ch = ' ';
+			if (k + 1 >= sz)
+				return EINVAL;
+			buf[k++] = ch;
+		}
+		buf[k] = '\0';
+		return 0;
+	}
+	return ENOENT;
+}
+
+void *api_read_arg(struct api_req *r)
+{
+	return mem_ref(r->conn);
+}
+
+void api_read_reply(int err, const char *json, size_t len, void *arg)
+{
+	struct http_conn *conn = arg;
+
+	switch (err) {
+	case 0:
+		(void)http_creply(conn, 200, "OK", "application/json",
+				  "%b\n", json, len);
+		break;
+	case ENOENT:
+		(void)api_error(conn, 404, "not found");
+		break;
+	case EBUSY:
+		(void)api_error(conn, 503, "too many reads pending; try "
+				"again");
+		break;
+	case ECANCELED:
+		break;                  /* the server is stopping */
+	default:
+		(void)api_error(conn, 500, "the store could not read it");
+		break;
+	}
+	mem_deref(conn);
+}
+
+void api_read_fail(struct api_req *r, void *arg, int err)
+{
+	if (err)
+		api_read_reply(err == ENOENT || err == EBUSY ? err : EIO,
+			       NULL, 0, arg ? arg : mem_ref(r->conn));
 }
 
 /* Does path match pattern?  "*" matches one non-empty segment. */

@@ -82,14 +82,14 @@ static void ring_fail(struct call *c, enum acd_miss miss,
 
 /* Screen pop: as an agent's phones start ringing, the agent's desktop
  * gets the caller, the number dialled, what the IVR collected and the
- * customer known by the caller's number (from [customer]), before it
+ * customer known by the caller's number (customers.c), before it
  * answers.  One event, "screen-pop", on the stream (events.c); the store
  * keeps its type and the customer's id. */
 static void screen_pop(struct call *c, const struct agent *a)
 {
-	const struct cfg_customer *cu =
-		config_customer_by_phone(c->cc->cfg, c->caller);
-	struct odict *od = NULL, *co = NULL, *ph = NULL;
+	const struct customer *cu = customer_by_phone(c->cc->customers,
+						      c->caller);
+	struct odict *od = NULL, *co = NULL, *ph = NULL, *fl = NULL;
 	char *json = NULL, *vars = call_vars_json(c), *extra = NULL;
 	char idx[8];
 	int err;
@@ -112,9 +112,18 @@ static void screen_pop(struct call *c, const struct agent *a)
 		for (unsigned i = 0; i < cu->nphones; i++) {
 			re_snprintf(idx, sizeof(idx), "%u", i);
 			err |= odict_entry_add(ph, idx, ODICT_STRING,
-					       cu->phones[i]);
+					       customer_phone(cu, i));
 		}
 		err |= odict_entry_add(co, "phones", ODICT_ARRAY, ph);
+		if (cu->email)
+			err |= odict_entry_add(co, "email", ODICT_STRING,
+					       cu->email);
+		/* the whole record (notes...) is a GET away; an event
+		 * stays small */
+		if (cu->fields && strlen(cu->fields) <= 1024 &&
+		    !json_decode_odict(&fl, 16, cu->fields,
+						     strlen(cu->fields), 4))
+			err |= odict_entry_add(co, "fields", ODICT_OBJECT, fl);
 		err |= odict_entry_add(od, "customer", ODICT_OBJECT, co);
 	}
 	else
@@ -138,6 +147,7 @@ static void screen_pop(struct call *c, const struct agent *a)
 	mem_deref(extra);
 	mem_deref(json);
 	mem_deref(vars);
+	mem_deref(fl);
 	mem_deref(ph);
 	mem_deref(co);
 	mem_deref(od);

@@ -21,15 +21,15 @@ static bool lookup_handler(const char *ani, struct flow_customer *cust,
 			   void *arg)
 {
 	struct call *c = arg;
-	const struct cfg_customer *cu =
-		config_customer_by_phone(c->cc->cfg, ani);
+	const struct customer *cu = customer_by_phone(c->cc->customers, ani);
 
 	if (!cu)
 		return false;
 	memset(cust, 0, sizeof(*cust));
 	cust->vip = cu->vip;
 	cust->priority = cu->priority;
-	str_ncpy(cust->skill, cu->skill, sizeof(cust->skill));
+	if (cu->skill)
+		str_ncpy(cust->skill, cu->skill, sizeof(cust->skill));
 	cust->level = cu->level;
 	str_ncpy(cust->id, cu->id, sizeof(cust->id));
 	return true;

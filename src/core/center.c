@@ -56,6 +56,7 @@ static void destructor(void *arg)
 	cc->media = mem_deref(cc->media);
 	cc->store = mem_deref(cc->store);
 	cc->qday = mem_deref(cc->qday);
+	cc->customers = mem_deref(cc->customers);
 	cc->sanity = mem_deref(cc->sanity);
 	cc->cfg = mem_deref(cc->cfg);
 }
@@ -650,6 +651,13 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 	if (e) {
 		re_snprintf(err, errsz, "%s: cannot store the configuration",
 			    cfg->database);
+		goto out;
+	}
+	e = customers_alloc(&cc->customers);
+	e = e ? e : customers_load(cc);
+	if (e) {
+		re_snprintf(err, errsz, "%s: cannot load the customers: %m",
+			    cfg->database, e);
 		goto out;
 	}
 	e = today_alloc(cc);

@@ -174,6 +174,7 @@ struct center {
 	uint64_t calls_ended[METRICS_OUT_COUNT]; /* by outcome: metrics.c */
 	struct metrics_hist queue_wait;          /* answered: metrics.c */
 	struct queue_day *qday;       /* per cfg->queues[i]: today.c */
+	struct customers *customers;
 	int day;                      /* yyyymmdd the figures are of */
 	center_ready_h *readyh;
 	void *arg;
@@ -194,6 +195,57 @@ void center_event(struct center *cc, const char *type, const char *agent,
 void center_event_x(struct center *cc, const char *type, const char *agent,
 		    const char *call, const char *queue, const char *extra,
 		    const char *detail);
+
+/* customers.c: customer records (memory index + store) */
+enum {
+	CUSTOMER_PHONES_MAX = 16,
+	CUSTOMER_PHONE_MAX = 32,      /* bytes of a normalized phone */
+	CUSTOMER_NOTES_MAX = 8000,
+	CUSTOMER_FIELDS_MAX = 8000    /* custom fields, as JSON text */
+};
+struct phone_ref;
+struct customer {
+	struct le he;                 /* by id */
+	char *id, *name, *email, *notes;
+	char *fields;                 /* JSON object text, or NULL */
+	bool vip;
+	int32_t priority;             /* routing, for the flows' lookup */
+	char *skill;
+	uint8_t level;
+	struct phone_ref *refs;       /* [nphones]: the phone index */
+	unsigned nphones;
+	int64_t created, updated;     /* Unix ms */
+};
+/* A record to write: phones as typed (normalized on the way in). */
+struct customer_in {
+	const char *id, *name, *email, *notes, *fields;
+	bool vip;
+	int32_t priority;
+	const char *skill;
+	uint8_t level;
+	const char *const *phones;
+	unsigned nphones;
+};
+struct customers;
+typedef bool (customer_apply_h)(const struct customer *cu, void *arg);
+int  customers_alloc(struct customers **csp);
+int  customers_load(struct center *cc);      /* at start: store, config */
+struct customer *customer_find(const struct customers *cs, const char *id);
+struct customer *customer_by_phone(const struct customers *cs,
+				   const char *number);
+const char *customer_phone(const struct customer *cu, unsigned i);
+unsigned customers_count(const struct customers *cs);
+void customers_apply(const struct customers *cs, customer_apply_h *h,
+		     void *arg);
+/* @return 0, EINVAL (why says what) or EADDRINUSE (a phone of another
+ *         customer) */
+int  customer_check(const struct customers *cs, const struct customer_in *in,
+		    char *why, size_t sz);
+int  customer_put(struct center *cc, const struct customer_in *in,
+		  struct customer **cup);
+int  customer_delete(struct center *cc, const char *id);
+int  customer_phone_norm(const char *in, char *out, size_t sz);
+bool customer_id_ok(const char *id);
 
 /* today.c */
 int  today_alloc(struct center *cc);

@@ -3,7 +3,7 @@
  * store_open opens the file (WAL, synchronous=FULL, foreign keys, a busy
  * timeout), migrates the schema (schema.c), marks calls a killed run
  * left 'active' as 'interrupted', prepares the writer's statements and
- * starts the writer thread (writer.c).
+ * starts the writer thread (writer.c), then the reader (reader.c).
  *
  * Each store_<record> call validates its arguments, copies them into one
  * malloc'd block (struct store_rec, store_int.h) and appends it to the
@@ -17,8 +17,9 @@
  * records, reaches the `queued` count read at entry).  Records commit in
  * queue order, so this is exact.
  *
- * The destructor stops the writer after it has written everything queued
- * (a flush), joins it, and closes SQLite, which checkpoints the WAL.
+ * The destructor stops the reader (reads not answered get ECANCELED,
+ * reader.c), then the writer after it has written everything queued (a
+ * flush), joins it, and closes SQLite, which checkpoints the WAL.
  */
 
 #include <errno.h>
@@ -196,6 +197,7 @@ static void destructor(void *arg)
 {
 	struct store *st = arg;
 
+	store_reader_stop(st);
 	if (st->started) {
 		pthread_mutex_lock(&st->mu);
 		st->stop = true;
@@ -284,6 +286,8 @@ int store_open(struct store **stp, const char *path, char *err,
 		e = store_writer_prepare(st, err, errsz);
 	if (!e)
 		e = writer_start(st, err, errsz);
+	if (!e)
+		e = store_reader_start(st, err, errsz);
  out:
 	if (e)
 		mem_deref(st);
@@ -353,6 +357,27 @@ static const char *scopy(char **p, const char *s)
 	d = memcpy(*p, s, n);
 	*p += n;
 	return d;
+}
+
+/* The helpers above, for the other files' records (customers.c). */
+int store_rec_enqueue(struct store *st, struct store_rec *r)
+{
+	return enqueue(st, r);
+}
+
+struct store_rec *store_rec_alloc(enum store_rec_type type, size_t extra)
+{
+	return rec_alloc(type, extra);
+}
+
+size_t store_str_size(const char *s)
+{
+	return slen(s);
+}
+
+const char *store_str_copy(char **p, const char *s)
+{
+	return scopy(p, s);
 }
 
 /**

@@ -17,9 +17,22 @@
  * The queue is bounded (STORE_QUEUE_MAX records); past it records are
  * counted as dropped and logged, never silently lost.
  *
+ * Reads for the API (store_read_*) never block the loop either: a
+ * second, read-only connection and one reader thread (reader.c) run
+ * them from a bounded FIFO (STORE_READS_MAX pending) and hand a complete
+ * JSON answer, built by SQLite's JSON functions, back to the thread that
+ * opened the store through a libre mqueue; the handler runs there.
+ * Reads see committed records only: what is still queued for the writer
+ * is not visible yet (store_flush first when that matters).
+ *
+ * Customer records (store_customer_*) are written like every record and
+ * read back whole at start (store_customers_load).
+ *
  * Times are Unix milliseconds (wall clock); 0 means "did not happen".
  * Strings are copied; NULL is stored as NULL.  Functions other than
- * store_open/store_seed_* and store_flush are safe to call from the loop.
+ * store_open, store_seed_*, store_customer_seed, store_*_load and
+ * store_flush are safe to call from the loop.  store_open must run on
+ * the thread whose loop (re_main) will receive the read answers.
  */
 
 #ifndef SB_STORE_H
@@ -34,7 +47,12 @@ struct store;
 enum {
 	STORE_QUEUE_MAX = 1000000,
 	STORE_OFFERS_MAX = 64,    /* offers kept per call record */
-	STORE_HOLDS_MAX = 32      /* hold periods kept per call record */
+	STORE_HOLDS_MAX = 32,     /* hold periods kept per call record */
+	STORE_READS_MAX = 1024,   /* reads pending; past it EBUSY */
+	STORE_READ_LIMIT = 100,   /* rows of a page when limit is 0 */
+	STORE_READ_LIMIT_MAX = 1000,
+	STORE_EVENTS_LIMIT_MAX = 10000,
+	STORE_PHONES_MAX = 16     /* phones per customer or query */
 };
 
 struct store_offer {
@@ -125,6 +143,136 @@ typedef void (store_reg_h)(const char *user, const char *body, void *arg);
 int  store_registration(struct store *st, const char *user,
 			const char *body, int64_t t);
 int  store_registrations_load(struct store *st, store_reg_h *h, void *arg);
+
+/* Customers, with the phone numbers that identify them on a call (a
+ * number belongs to one customer). */
+struct store_customer {
+	const char *id;           /* unique, not empty */
+	const char *name;         /* not NULL */
+	const char *email, *notes;/* or NULL */
+	bool vip;
+	int32_t priority;         /* routing: queue priority of its calls */
+	const char *skill;        /* routing: skill its calls need, or NULL */
+	uint8_t level;            /* routing: of that skill, 0: any */
+	const char *fields;       /* JSON object text of custom fields, or
+				   * NULL; anything else fails when written
+				   * (logged, counted in `failed`) */
+	const char *const *phones;/* normalized numbers, not empty */
+	unsigned nphones;         /* at most STORE_PHONES_MAX */
+	int64_t created, updated;
+};
+
+/* Insert or replace a customer and its phones, queued like every record:
+ * every field is replaced, the phones as a set (a phone another customer
+ * had moves to this one).
+ * @return 0, EINVAL, ENOMEM or ENOBUFS (queue full; counted) */
+int  store_customer_put(struct store *st, const struct store_customer *c);
+/* Delete a customer and its phones (queued).
+ * @return 0, EINVAL, ENOMEM or ENOBUFS */
+int  store_customer_delete(struct store *st, const char *id);
+/* Reading every customer back at start (synchronous, before the loop
+ * runs), like store_registrations_load: h is called once per customer,
+ * in id order, with its phones (sorted); everything is valid during the
+ * call only.
+ * @return 0, EINVAL or EIO (logged) */
+typedef void (store_customer_h)(const struct store_customer *c, void *arg);
+int  store_customers_load(struct store *st, store_customer_h *h, void *arg);
+/* Seeding from the configuration at start (synchronous, before the
+ * loop): the customer is inserted only when its id is not in the table
+ * yet, so edits made through the API survive restarts; its phones are
+ * added only where no other customer has them.  One transaction.
+ * @return 0 (inserted or already there), EINVAL or EIO (logged) */
+int  store_customer_seed(struct store *st, const struct store_customer *c);
+
+/*
+ * Reads (reader.c).  Each store_read_* call copies its arguments and
+ * queues the read: it returns 0, after which h is called exactly once,
+ * on the thread that opened the store, from its re_main; or it returns
+ * EINVAL, ENOMEM or EBUSY (STORE_READS_MAX reads pending) and h is
+ * never called.
+ */
+
+/* The answer of a read, on the loop thread: err 0 and the JSON text
+ * (json NUL-terminated, len bytes; valid during the call only), or
+ * ENOENT (the one thing asked for does not exist), EINVAL, EBUSY (too
+ * many reads pending: returned by the store_read_* call itself, the
+ * handler never sees it), ECANCELED (the store was freed first; the
+ * handler then runs inside mem_deref of the store), EIO (SQLite failed;
+ * logged).  json is NULL and len 0 whenever err is not 0. */
+typedef void (store_read_h)(int err, const char *json, size_t len,
+			    void *arg);
+
+struct store_call_query {
+	const char *agent;        /* calls answered by this agent, or NULL */
+	const char *queue;        /* last queue, or NULL */
+	const char *caller;       /* exact caller, or NULL */
+	const char *const *phones;/* caller is any of these (a customer's
+				   * phones); nphones 0: no such filter */
+	unsigned nphones;         /* at most STORE_PHONES_MAX (16) */
+	const char *outcome;      /* or NULL */
+	int64_t from, to;         /* arrival in [from, to), Unix ms; 0: open */
+	int64_t before;           /* paging: arrival < before; 0: none */
+	unsigned limit;           /* 1..1000; 0 means 100 */
+};
+
+/* Call records, newest first (arrival desc, then id desc), without the
+ * calls still live (outcome 'active'):
+ * {"calls":[{"id","caller","dialled","flow","arrival","ivr_end",
+ *   "queue_entry","answer","end","outcome","queue","agent","ended_by",
+ *   "transfer_to","wait_ms","talk_ms","wrapup_end",
+ *   "recording": recordings.id of its first recording, or null,
+ *   "disposition": {"code","notes","agent","time"} (the latest) or null
+ *  }, ...],
+ *  "next": arrival of the last row when more rows follow (pass it as
+ *   `before` for the next page), else null}
+ * Every member is present; what is not known is null.  Paging is by
+ * arrival only: calls sharing the arrival millisecond of a page's last
+ * row that did not fit on the page are skipped by the next one.
+ * @return 0, EINVAL (limit above 1000, too many phones), ENOMEM, EBUSY */
+int  store_read_calls(struct store *st, const struct store_call_query *q,
+		      store_read_h *h, void *arg);
+/* One call with everything: the members above plus "sip_callid",
+ * "vars" (the stored JSON, parsed; null when none or not valid JSON),
+ * "offers":[{"agent","start","end","result","ring_ms"}],
+ * "holds":[{"start","end","by","hold_ms"}],
+ * "dispositions":[{"agent","code","notes","time"}] (oldest first),
+ * "recordings":[{"id","agent","queue","start","duration_ms"}] (by id);
+ * arrays are [] when empty.  The handler gets ENOENT for no such call
+ * (a live call, outcome 'active', is found).
+ * @return 0, EINVAL, ENOMEM, EBUSY */
+int  store_read_call(struct store *st, const char *id, store_read_h *h,
+		     void *arg);
+/* Recordings, newest first (start desc, then id desc), filtered by
+ * agent, queue, from/to (on start), before (start < before) and limit
+ * of q; its other members are ignored:
+ * {"recordings":[{"id","call","agent","queue","start","duration_ms"}],
+ *  "next": start of the last row when more follow, else null}
+ * @return 0, EINVAL, ENOMEM, EBUSY */
+int  store_read_recordings(struct store *st,
+			   const struct store_call_query *q,
+			   store_read_h *h, void *arg);
+/* One recording: {"id","call","agent","queue","start","duration_ms",
+ * "path"}; the handler gets ENOENT when there is no such id.
+ * @return 0, EINVAL, ENOMEM, EBUSY */
+int  store_read_recording(struct store *st, int64_t id, store_read_h *h,
+			  void *arg);
+/* Per-agent figures over the calls answered (answer and agent set) with
+ * arrival >= from (0: all):
+ * {"agents":[{"agent","calls","talk_ms","aht_ms"}]} ordered by calls
+ * desc, agent asc; talk_ms is the sum, aht_ms the average (rounded) of
+ * talk_ms + wrap-up time (wrapup_end - end when set, else 0) over the
+ * calls whose talk time is known (null if none).
+ * @return 0, EINVAL, ENOMEM, EBUSY */
+int  store_read_agent_figures(struct store *st, int64_t from,
+			      store_read_h *h, void *arg);
+/* Stored events with seq > since, oldest first, at most limit
+ * (1..10000): {"events":[{"seq","time","type","agent","call","queue",
+ * "detail"}]}; every member is present, null when not set; detail is
+ * the stored text, as a string.
+ * @return 0, EINVAL (limit out of range, since above INT64_MAX),
+ *         ENOMEM, EBUSY */
+int  store_read_events(struct store *st, uint64_t since, unsigned limit,
+		       store_read_h *h, void *arg);
 
 /* Wait until every record queued so far is committed (tests, shutdown).
  * Blocks: not for the loop's hot path.  EIO when a record failed since

@@ -12,6 +12,13 @@
  * and hold arrays, then every string), never libre mem objects: libre's
  * reference counts are not atomic, and a record crosses threads.  The
  * writer frees a record once its batch is done.
+ *
+ * Reads (reader.c) follow the same rules with their own lock (`rd.mu`):
+ * a struct store_read is one malloc'd block (its query's strings after
+ * it) that the loop queues on rd.head, the reader thread answers (a
+ * sqlite3_malloc'd JSON text) and moves to rd.done, and the loop takes
+ * back, calls its handler with and frees.  rd.db is the reader thread's
+ * alone once it runs.
  */
 
 #ifndef SB_STORE_INT_H
@@ -30,6 +37,8 @@ enum store_rec_type {
 	STORE_REC_RECORDING,
 	STORE_REC_REGISTRATION,
 	STORE_REC_DISPOSITION,
+	STORE_REC_CUSTOMER_PUT,
+	STORE_REC_CUSTOMER_DEL,
 };
 
 struct store_rec {
@@ -63,6 +72,10 @@ struct store_rec {
 			const char *call_id, *agent, *code, *notes;
 			int64_t t;
 		} disposition;
+		struct store_customer customer;  /* phones point inside */
+		struct {
+			const char *id;
+		} customer_del;
 	} u;
 };
 
@@ -86,7 +99,61 @@ enum store_stmt {
 	STORE_STMT_REG_PUT,
 	STORE_STMT_REG_DEL,
 	STORE_STMT_DISPOSITION,
+	STORE_STMT_CUSTOMER_PUT,
+	STORE_STMT_CUSTOMER_PHONES_DEL,
+	STORE_STMT_CUSTOMER_PHONE_PUT,
+	STORE_STMT_CUSTOMER_DEL,
 	STORE_STMT_COUNT
+};
+
+enum store_read_type {
+	STORE_READ_CALLS,
+	STORE_READ_CALL,
+	STORE_READ_RECORDINGS,
+	STORE_READ_RECORDING,
+	STORE_READ_AGENTS,
+	STORE_READ_EVENTS,
+};
+
+/* One read: the request (copied), then its answer. */
+struct store_read {
+	struct store_read *next;
+	enum store_read_type type;
+	store_read_h *h;
+	void *arg;
+	union {
+		struct store_call_query q;  /* strings, phones point inside */
+		const char *id;             /* STORE_READ_CALL */
+		int64_t num;                /* recording id; figures' from */
+		struct {
+			int64_t since;
+			unsigned limit;
+		} events;
+	} u;
+	int err;                      /* the answer */
+	char *json;                   /* sqlite3_malloc'd, or NULL */
+	size_t len;
+};
+
+/* The reader: its connection, thread and queues (reader.c). */
+struct store_reader {
+	sqlite3 *db;                  /* read-only, query_only */
+	struct mqueue *mq;            /* wakes the opening thread's loop */
+	bool sync_ok;                 /* mu and the conds initialised */
+	bool started;                 /* thread running */
+	pthread_t thread;
+
+	pthread_mutex_t mu;           /* guards everything below */
+	pthread_cond_t work;          /* reader: reads pending, or stop */
+	pthread_cond_t idle;          /* tests: the reader went idle */
+	struct store_read *head, *tail;      /* pending, FIFO */
+	struct store_read *done, *done_tail; /* answered, not delivered */
+	size_t n;                     /* pending */
+	size_t max;                   /* STORE_READS_MAX unless a test says */
+	bool stop;
+	bool paused;                  /* tests: reader holds off */
+	bool busy;                    /* a read is running */
+	uint64_t bell_failed;         /* mqueue_push errors (logged) */
 };
 
 struct store {
@@ -115,6 +182,8 @@ struct store {
 	uint64_t failed_told;         /* stats.failed at the last flush */
 	uint64_t event_last;
 	struct store_stats stats;
+
+	struct store_reader rd;       /* its own lock */
 };
 
 enum {
@@ -128,10 +197,24 @@ void store_log(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 int64_t store_now_ms(void);
 
+/* record blocks: the struct, then `extra` bytes (arrays, strings) */
+struct store_rec *store_rec_alloc(enum store_rec_type type, size_t extra);
+int  store_rec_enqueue(struct store *st, struct store_rec *r);
+size_t store_str_size(const char *s);
+const char *store_str_copy(char **p, const char *s);
+
 /* schema.c */
 int  store_schema_migrate(sqlite3 *db, const char *path, char *err,
 			  size_t errsz);
 int  store_schema_latest(void);
+/* tests: bring a file up to `version` only (to make an old file) */
+int  store_schema_migrate_to(sqlite3 *db, const char *path, int version,
+			     char *err, size_t errsz);
+
+/* reader.c */
+int  store_reader_start(struct store *st, char *err, size_t errsz);
+void store_reader_stop(struct store *st);
+
 
 /* seed.c */
 void store_seed_close(struct store *st);
@@ -146,5 +229,11 @@ void store_set_queue_max(struct store *st, size_t max);
 /* While paused the writer takes nothing (store_flush would wait for
  * ever: resume first); stopping the store writes what is queued anyway. */
 void store_set_paused(struct store *st, bool paused);
+/* Reads: the pending bound (0: STORE_READS_MAX); a paused reader takes
+ * nothing; store_reader_wait blocks until no read is pending or running
+ * (never while paused). */
+void store_set_reads_max(struct store *st, size_t max);
+void store_set_reader_paused(struct store *st, bool paused);
+void store_reader_wait(struct store *st);
 
 #endif

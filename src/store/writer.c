@@ -11,7 +11,8 @@
  * and the fsync cost is shared.
  *
  * Atomicity.  A record is written whole or not at all: a call record
- * (its row, the DELETE of old offers and holds, the new ones) runs inside
+ * (its row, the DELETE of old offers and holds, the new ones) or a
+ * customer (its row, the DELETE of its phones, the new ones) runs inside
  * SAVEPOINT/RELEASE, rolled back to the savepoint if any statement
  * fails; other records are one statement.  A failing record (say a
  * duplicate event seq) is logged, counted in `failed` and skipped; the
@@ -99,6 +100,27 @@ static const char *const stmt_sql[STORE_STMT_COUNT] = {
 		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(call_id, agent) DO"
 		" UPDATE SET code = excluded.code, notes = excluded.notes,"
 		" time = excluded.time",
+	/* an upsert, not INSERT OR REPLACE: replacing deletes the row,
+	 * and the cascade its phones */
+	[STORE_STMT_CUSTOMER_PUT] =
+		"INSERT INTO customers (id, name, email, notes, vip, fields,"
+		" created, updated, priority, skill, level) VALUES (?1, ?2,"
+		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+		" ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+		" email = excluded.email, notes = excluded.notes,"
+		" vip = excluded.vip, fields = excluded.fields,"
+		" created = excluded.created, updated = excluded.updated,"
+		" priority = excluded.priority, skill = excluded.skill,"
+		" level = excluded.level",
+	[STORE_STMT_CUSTOMER_PHONES_DEL] =
+		"DELETE FROM customer_phones WHERE customer_id = ?1",
+	/* a number another customer had moves to this one */
+	[STORE_STMT_CUSTOMER_PHONE_PUT] =
+		"INSERT INTO customer_phones (phone, customer_id) VALUES (?1,"
+		" ?2) ON CONFLICT(phone) DO UPDATE SET"
+		" customer_id = excluded.customer_id",
+	/* its phones go by the cascade (foreign_keys is on) */
+	[STORE_STMT_CUSTOMER_DEL] = "DELETE FROM customers WHERE id = ?1",
 };
 
 static const char *const rec_name[] = {
@@ -109,6 +131,8 @@ static const char *const rec_name[] = {
 	[STORE_REC_RECORDING] = "recording",
 	[STORE_REC_REGISTRATION] = "registration",
 	[STORE_REC_DISPOSITION] = "disposition",
+	[STORE_REC_CUSTOMER_PUT] = "customer",
+	[STORE_REC_CUSTOMER_DEL] = "customer deletion",
 };
 
 /**
@@ -250,14 +274,17 @@ static int call_end_rows(struct store *st, const struct store_call *c)
 	return rc;
 }
 
-/* The call row, its offers and its holds, all or nothing. */
-static int call_end_write(struct store *st, const struct store_rec *r)
+/* rows(st, r) inside a savepoint, all or nothing: a call's row, its
+ * offers and its holds; a customer and its phones. */
+static int atomic_write(struct store *st, const struct store_rec *r,
+			int (*rows)(struct store *st,
+				    const struct store_rec *r))
 {
 	int rc = run(st, STORE_STMT_SAVEPOINT, 0);
 
 	if (rc)
 		return rc;
-	rc = call_end_rows(st, &r->u.end);
+	rc = rows(st, r);
 	if (rc && !sqlite3_get_autocommit(st->db))
 		(void)run(st, STORE_STMT_ROLLBACK_TO, 0);  /* rc says it */
 	if (!sqlite3_get_autocommit(st->db)) {
@@ -267,6 +294,52 @@ static int call_end_write(struct store *st, const struct store_rec *r)
 			rc = rc2;
 	}
 	return rc;
+}
+
+static int call_end_recrows(struct store *st, const struct store_rec *r)
+{
+	return call_end_rows(st, &r->u.end);
+}
+
+/* The customer row, then its phones as a set. */
+static int customer_rows(struct store *st, const struct store_rec *r)
+{
+	const struct store_customer *c = &r->u.customer;
+	sqlite3_stmt *s = st->stmt[STORE_STMT_CUSTOMER_PUT];
+	int rc = 0;
+
+	bind_text(s, 1, c->id, &rc);
+	bind_text(s, 2, c->name, &rc);
+	bind_text(s, 3, c->email, &rc);
+	bind_text(s, 4, c->notes, &rc);
+	bind_int(s, 5, c->vip ? 1 : 0, &rc);
+	bind_text(s, 6, c->fields, &rc);
+	bind_int(s, 7, c->created, &rc);
+	bind_int(s, 8, c->updated, &rc);
+	bind_int(s, 9, c->priority, &rc);
+	bind_text(s, 10, c->skill, &rc);
+	bind_int(s, 11, c->level, &rc);
+	rc = run(st, STORE_STMT_CUSTOMER_PUT, rc);
+
+	s = st->stmt[STORE_STMT_CUSTOMER_PHONES_DEL];
+	bind_text(s, 1, c->id, &rc);
+	rc = run(st, STORE_STMT_CUSTOMER_PHONES_DEL, rc);
+	s = st->stmt[STORE_STMT_CUSTOMER_PHONE_PUT];
+	for (unsigned i = 0; i < c->nphones && !rc; i++) {
+		bind_text(s, 1, c->phones[i], &rc);
+		bind_text(s, 2, c->id, &rc);
+		rc = run(st, STORE_STMT_CUSTOMER_PHONE_PUT, rc);
+	}
+	return rc;
+}
+
+static int customer_del_write(struct store *st, const struct store_rec *r)
+{
+	sqlite3_stmt *s = st->stmt[STORE_STMT_CUSTOMER_DEL];
+	int rc = 0;
+
+	bind_text(s, 1, r->u.customer_del.id, &rc);
+	return run(st, STORE_STMT_CUSTOMER_DEL, rc);
 }
 
 static int wrapup_write(struct store *st, const struct store_rec *r)
@@ -342,12 +415,16 @@ static int rec_write(struct store *st, const struct store_rec *r)
 	switch (r->type) {
 
 	case STORE_REC_CALL_BEGIN: return call_begin_write(st, r);
-	case STORE_REC_CALL_END:   return call_end_write(st, r);
+	case STORE_REC_CALL_END:
+		return atomic_write(st, r, call_end_recrows);
 	case STORE_REC_WRAPUP:     return wrapup_write(st, r);
 	case STORE_REC_EVENT:      return event_write(st, r);
 	case STORE_REC_RECORDING:  return recording_write(st, r);
 	case STORE_REC_REGISTRATION: return registration_write(st, r);
 	case STORE_REC_DISPOSITION: return disposition_write(st, r);
+	case STORE_REC_CUSTOMER_PUT:
+		return atomic_write(st, r, customer_rows);
+	case STORE_REC_CUSTOMER_DEL: return customer_del_write(st, r);
 	}
 	return SQLITE_MISUSE;
 }
@@ -365,6 +442,13 @@ static void rec_fail_log(struct store *st, const struct store_rec *r,
 	case STORE_REC_WRAPUP:     call = r->u.wrapup.call_id; break;
 	case STORE_REC_RECORDING:  call = r->u.recording.call_id; break;
 	case STORE_REC_DISPOSITION: call = r->u.disposition.call_id; break;
+	case STORE_REC_CUSTOMER_PUT:
+	case STORE_REC_CUSTOMER_DEL:
+		store_log("%s: %s %s not written: %s (%s)", st->path,
+			  rec_name[r->type], r->type == STORE_REC_CUSTOMER_PUT
+			  ? r->u.customer.id : r->u.customer_del.id,
+			  sqlite3_errmsg(st->db), sqlite3_errstr(rc));
+		return;
 	case STORE_REC_REGISTRATION:
 		store_log("%s: registrations of %s not written: %s (%s)",
 			  st->path, r->u.registration.user,

@@ -101,12 +101,12 @@ static void test_store_schema_create_and_reopen(void **state)
 	sqlite3 *db;
 	int e;
 
-	assert_int_equal(3, store_schema_latest());
+	assert_int_equal(4, store_schema_latest());
 	st = open_ok(fx->path);
 	mem_deref(st);
 
 	db = db_open(fx->path);
-	assert_int_equal(3, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(4, q_int(db, "PRAGMA user_version", NULL));
 	assert_string_equal("wal", q_text(db, "PRAGMA journal_mode", NULL,
 					  buf, sizeof(buf)));
 	assert_int_equal(8, q_int(db, "SELECT count(*) FROM sqlite_schema "
@@ -131,7 +131,7 @@ static void test_store_schema_create_and_reopen(void **state)
 	st = open_ok(fx->path);
 	mem_deref(st);
 	db = db_open(fx->path);
-	assert_int_equal(3, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(4, q_int(db, "PRAGMA user_version", NULL));
 	assert_int_equal(1, q_int(db, "SELECT count(*) FROM events", NULL));
 
 	/* a file from a newer build is refused, untouched */
@@ -152,7 +152,8 @@ static void test_store_schema_create_and_reopen(void **state)
 static void test_store_call_round_trip(void **state)
 {
 	struct fx *fx = *state;
-	char agent1[16], agent2[16], result[16], by[16], buf[128];
+	char agent1[16] = "", agent2[16] = "", result[16] = "", by[16] = "";
+	char buf[128];
 	struct store_offer offers[2];
 	struct store_hold hold;
 	struct store_call c;
