@@ -70,11 +70,10 @@ static int customer_odict(struct odict **odp, const struct customer *cu)
 	err |= odict_entry_add(od, "skill", cu->skill ? ODICT_STRING
 			       : ODICT_NULL, cu->skill);
 	err |= odict_entry_add(od, "level", ODICT_INT, (int64_t)cu->level);
-	if (cu->fields && !json_decode_odict(&fl, 16, cu->fields,
+	if (!cu->fields || json_decode_odict(&fl, 16, cu->fields,
 					     strlen(cu->fields), 4))
-		err |= odict_entry_add(od, "fields", ODICT_OBJECT, fl);
-	else
-		err |= odict_entry_add(od, "fields", ODICT_OBJECT, NULL);
+		err |= odict_alloc(&fl, 1);
+	err = err ? err : odict_entry_add(od, "fields", ODICT_OBJECT, fl);
 	err |= odict_entry_add(od, "created", ODICT_INT, cu->created);
 	err |= odict_entry_add(od, "updated", ODICT_INT, cu->updated);
 	mem_deref(ph);
@@ -417,8 +416,9 @@ static bool search_one(const struct customer *cu, void *arg)
 		return false;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
-		const struct customer **h = mem_realloc(s->hits,
-							cap * sizeof(*h));
+		const struct customer **h = s->hits
+			? mem_realloc(s->hits, cap * sizeof(*h))
+			: mem_alloc(cap * sizeof(*h), NULL);
 
 		if (!h) {
 			s->err = ENOMEM;
