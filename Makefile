@@ -27,6 +27,7 @@ asan: $(ASAN)/Makefile
 	cmake --build $(ASAN) -j $(JOBS)
 
 run: build
+	scripts/web-deps web
 	scripts/demo $(BUILD)
 
 # The demo contact center in simulation, and its staffing.

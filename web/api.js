@@ -23,22 +23,29 @@ export function forget() {
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
-async function call(method, path, body) {
+// Any request: body is sent as JSON unless it is a string (sent as is,
+// with opts.type as its Content-Type); opts.text returns the answer's
+// text instead of its JSON.
+export async function call(method, path, body, opts = {}) {
   const headers = {};
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const raw = typeof body === 'string';
+  if (body !== undefined) {
+    headers['Content-Type'] = raw ? (opts.type || 'text/plain') : 'application/json';
+  }
   let res;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       cache: 'no-store',
     });
   } catch (e) {
     throw new ApiError(0, `the server cannot be reached (${e.message})`);
   }
+  if (opts.text && res.ok) return res.text();
   let json = null;
   try {
     json = await res.json();
@@ -80,3 +87,63 @@ export function setState(id, state, reason) {
   const body = reason ? { state, reason } : { state };
   return call('POST', `${agentPath(id)}/state`, body);
 }
+
+// ---- the rest of docs/api.md, one function per route ----
+const enc = encodeURIComponent;
+const query = (params = {}) => {
+  const q = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+  return q ? `?${q}` : '';
+};
+
+export const status = () => call('GET', '/api/v1/status');
+export const queues = () => call('GET', '/api/v1/queues');
+export const agents = () => call('GET', '/api/v1/agents');
+export const figures = (id, from) =>
+  call('GET', `${agentPath(id)}/figures${query({ from })}`);
+
+// live calls and their controls
+const callPath = (id) => `/api/v1/calls/${enc(id)}`;
+export const calls = () => call('GET', '/api/v1/calls');
+export const liveCall = (id) => call('GET', callPath(id));
+export const hangup = (id) => call('POST', `${callPath(id)}/hangup`);
+export const hold = (id, on) => call('POST', `${callPath(id)}/hold`, { hold: !!on });
+// target: {queue: ID} | {agent: ID} | {number: N}
+export const transfer = (id, target) => call('POST', `${callPath(id)}/transfer`, target);
+export const pauseRecording = (id, paused) =>
+  call('POST', `${callPath(id)}/recording`, { paused: !!paused });
+export const dispositions = () => call('GET', '/api/v1/dispositions');
+// script: [{step, answer}] or undefined
+export function dispose(id, code, notes, script) {
+  const body = { code };
+  if (notes) body.notes = notes;
+  if (script && script.length) body.script = script;
+  return call('POST', `${callPath(id)}/disposition`, body);
+}
+// history (the store): params agent, queue, caller, outcome, from, to,
+// before, limit
+export const callHistory = (params) => call('GET', `/api/v1/calls/history${query(params)}`);
+export const callRecord = (id) => call('GET', `${callPath(id)}/record`);
+export const recordings = (params) => call('GET', `/api/v1/recordings${query(params)}`);
+export const recordingAudioUrl = (id) => `/api/v1/recordings/${enc(id)}/audio`;
+
+// customers
+const customerPath = (id) => `/api/v1/customers/${enc(id)}`;
+export const customers = (params) => call('GET', `/api/v1/customers${query(params)}`);
+export const customer = (id) => call('GET', customerPath(id));
+export const customerCreate = (rec) => call('POST', '/api/v1/customers', rec);
+export const customerSave = (id, rec) => call('PUT', customerPath(id), rec);
+export const customerDelete = (id) => call('DELETE', customerPath(id));
+export const customerHistory = (id, params) =>
+  call('GET', `${customerPath(id)}/history${query(params)}`);
+export const customersCsv = () => call('GET', '/api/v1/customers.csv', undefined, { text: true });
+export const customersImport = (csv) =>
+  call('POST', '/api/v1/customers.csv', csv, { type: 'text/csv' });
+
+// call scripts
+const scriptPath = (id) => `/api/v1/scripts/${enc(id)}`;
+export const scripts = () => call('GET', '/api/v1/scripts');
+export const script = (id) => call('GET', scriptPath(id));
+export const scriptSave = (id, doc) => call('PUT', scriptPath(id), doc);
+export const scriptDelete = (id) => call('DELETE', scriptPath(id));

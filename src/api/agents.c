@@ -123,10 +123,16 @@ static int queue_odict(struct odict **odp, struct center *cc, unsigned qi,
 	err |= odict_entry_add(o, "longest_wait_ms", ODICT_INT,
 			       (int64_t)(st.waiting && st.oldest_since <= now
 					 ? now - st.oldest_since : 0));
-	err |= odict_entry_add(o, "sl_seconds", ODICT_INT,
-			       (int64_t)(q->acd.sl_target_ms / 1000));
-	err |= odict_entry_add(o, "sl_target", ODICT_INT,
-			       (int64_t)q->acd.sl_percent);
+	if (q->acd.sl_percent) {
+		err |= odict_entry_add(o, "sl_seconds", ODICT_INT,
+				       (int64_t)(q->acd.sl_target_ms / 1000));
+		err |= odict_entry_add(o, "sl_target", ODICT_INT,
+				       (int64_t)q->acd.sl_percent);
+	}
+	else {          /* no [queue] sl: no goal, no service level */
+		err |= odict_entry_add(o, "sl_seconds", ODICT_NULL);
+		err |= odict_entry_add(o, "sl_target", ODICT_NULL);
+	}
 	err |= odict_entry_add(o, "alert_wait_s", ODICT_INT,
 			       (int64_t)(q->alert_wait_ms / 1000));
 	err |= odict_alloc(&td, 8);
@@ -141,7 +147,8 @@ static int queue_odict(struct odict **odp, struct center *cc, unsigned qi,
 			       (int64_t)d->abandoned);
 	err |= odict_entry_add(td, "overflowed", ODICT_INT,
 			       (int64_t)d->overflowed);
-	if (d->answered + d->abandoned)
+	err |= odict_entry_add(td, "hung_up", ODICT_INT, (int64_t)d->hung_up);
+	if (q->acd.sl_percent && d->answered + d->abandoned)
 		err |= odict_entry_add(td, "service_level", ODICT_DOUBLE,
 				       100.0 * (double)d->answered_in_sl /
 				       (double)(d->answered + d->abandoned));

@@ -63,6 +63,9 @@ extern const struct api_route api_routes_session[];
 extern const struct api_route api_routes_agents[];
 extern const struct api_route api_routes_calls[];
 extern const struct api_route api_routes_customers[];
+extern const struct api_route api_routes_scripts[];
+extern const struct api_route api_routes_history[];
+extern const struct api_route api_routes_recordings[];
 
 /* http.c: replies */
 int  api_error(struct http_conn *conn, uint16_t scode, const char *msg);

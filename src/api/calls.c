@@ -172,6 +172,44 @@ static void dispositions_list(struct api_req *r)
 	mem_deref(od);
 }
 
+/* "script": the call script's path, [{"step": ID, "answer": TEXT}...]
+ * (at most 100), as JSON text into *jsonp (NULL when absent); on a bad
+ * one, 400 replied and EINVAL. */
+static int script_answers(struct api_req *r, const struct odict *in,
+			  char **jsonp)
+{
+	const struct odict_entry *e = odict_lookup(in, "script");
+	struct le *le;
+
+	*jsonp = NULL;
+	if (!e || e->type == ODICT_NULL)
+		return 0;
+	if (e->type != ODICT_ARRAY || odict_count(e->u.odict, false) > 100)
+		goto bad;
+	LIST_FOREACH(&e->u.odict->lst, le) {
+		const struct odict_entry *a = le->data;
+		const char *step, *ans;
+
+		if (a->type != ODICT_OBJECT || odict_count(a->u.odict, false)
+		    != 2)
+			goto bad;
+		step = odict_string(a->u.odict, "step");
+		ans = odict_string(a->u.odict, "answer");
+		if (!step || !ans || strlen(step) > CFG_ID_MAX ||
+		    strlen(ans) > 2000)
+			goto bad;
+	}
+	if (re_sdprintf(jsonp, "%H", json_encode_odict, e->u.odict)) {
+		(void)api_error(r->conn, 500, "out of memory");
+		return ENOMEM;
+	}
+	return 0;
+ bad:
+	(void)api_error(r->conn, 400, "\"script\" must be an array of at "
+			"most 100 {\"step\": ID, \"answer\": TEXT}");
+	return EINVAL;
+}
+
 /* POST /api/v1/calls/ID/disposition {"code": "...", "notes": "..."}:
  * an agent gives the call it talks to, or the last one it answered, a
  * wrap-up code (from [disposition]) and notes; stored, and published as
@@ -182,7 +220,7 @@ static void disposition(struct api_req *r)
 	struct odict *in = NULL;
 	const char *code, *notes;
 	const struct call *c = NULL;
-	char id[48];
+	char id[48], *script = NULL;
 	int err;
 
 	if (who->role != CFG_ROLE_AGENT || !who->agent) {
@@ -215,8 +253,10 @@ static void disposition(struct api_req *r)
 			   "string of at most 2000 bytes");
 		goto out;
 	}
+	if (script_answers(r, in, &script))
+		goto out;
 	err = store_disposition(r->cc->store, id, who->user, code, notes,
-				center_wall(r->cc));
+				script, center_wall(r->cc));
 	if (err) {
 		(void)api_error(r->conn, 500, "the store "
 			   "refused the disposition");
@@ -226,6 +266,7 @@ static void disposition(struct api_req *r)
 	(void)http_creply(r->conn, 200, "OK", "application/json",
 			  "{\"call\":\"%s\",\"code\":\"%s\"}\n", id, code);
  out:
+	mem_deref(script);
 	mem_deref(in);
 }
 
@@ -373,7 +414,8 @@ const struct api_route api_routes_calls[] = {
 	{"POST", "/api/v1/calls/*/recording",   recording,   CFG_ROLE_AGENT, 0},
 	{"GET",  "/api/v1/calls",               calls_list,  CFG_ROLE_AGENT, 0},
 	{"GET",  "/api/v1/calls/*",             call_one,    CFG_ROLE_AGENT, 0},
-	{"POST", "/api/v1/calls/*/disposition", disposition, CFG_ROLE_AGENT, 0},
+	{"POST", "/api/v1/calls/*/disposition", disposition, CFG_ROLE_AGENT,
+	 32 * 1024},
 	{"GET",  "/api/v1/dispositions", dispositions_list,  CFG_ROLE_AGENT, 0},
 	{NULL, NULL, NULL, 0, 0}
 };

@@ -21,14 +21,17 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "libre.h"
 #include "api/api_int.h"
 
 static const struct api_route *const tables[] = {
 	api_routes_session,
 	api_routes_agents,
+	api_routes_history, api_routes_recordings,
 	api_routes_calls,
 	api_routes_customers,
+	api_routes_scripts,
 };
 
 static const char *reason(uint16_t scode)
@@ -80,7 +83,7 @@ int api_body(struct api_req *r, struct odict **odp)
 		return EINVAL;
 	}
 	if (json_decode_odict(odp, 16, (const char *)mbuf_buf(msg->mb),
-			      mbuf_get_left(msg->mb), 4) || !*odp) {
+			      mbuf_get_left(msg->mb), 8) || !*odp) {
 		*odp = mem_deref(*odp);
 		(void)api_error(r->conn, 400, "malformed JSON");
 		return EINVAL;
@@ -451,6 +454,12 @@ int api_alloc(struct api **ap, struct center *cc, char *err, size_t errsz)
 	if (sa_isset(&cc->cfg->http_addr, SA_ALL)) {
 		e = http_listen(&api->http, &cc->cfg->http_addr, http_handler,
 				api);
+		/* libre listens with a backlog of 5: browsers reconnecting
+		 * all at once after a restart would see SYNs dropped and
+		 * retry seconds later */
+		if (!e)
+			e = tcp_sock_listen(http_sock_tcp(api->http),
+					    SOMAXCONN);
 		if (e)
 			re_snprintf(err, errsz, "cannot listen for HTTP on "
 				    "%J: %m", &cc->cfg->http_addr, e);

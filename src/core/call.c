@@ -339,6 +339,8 @@ void call_acd_event(struct call *c, const struct acd_event *ev)
 			c->outcome = "callback-failed";
 		else if (c->callback && ev->outcome == ACD_OUT_ABANDONED_QUEUE)
 			c->outcome = "callback-cancelled";
+		else if (c->hung_up && ev->outcome != ACD_OUT_COMPLETED)
+			c->outcome = "hung-up";
 		if (c->transferring)
 			break;          /* call_transfer_do() goes on */
 		if ((ev->outcome == ACD_OUT_OVERFLOWED

@@ -99,6 +99,9 @@ static void screen_pop(struct call *c, const struct agent *a)
 		goto out;
 	err = odict_entry_add(od, "caller", ODICT_STRING, c->caller);
 	err |= odict_entry_add(od, "dialled", ODICT_STRING, c->dialled);
+	if (script_of_queue(c->cc, c->q))
+		err |= odict_entry_add(od, "script", ODICT_STRING,
+				       script_of_queue(c->cc, c->q)->id);
 	if (cu) {
 		err |= odict_alloc(&co, 8);
 		err |= odict_alloc(&ph, 4);

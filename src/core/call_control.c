@@ -23,7 +23,8 @@ int call_ctl_hangup(struct call *c, const char *by)
 	center_event(c->cc, "hangup", c->agent_name[0] ? c->agent_name : NULL,
 		     c->id, c->queue_name[0] ? c->queue_name : NULL, "by %s",
 		     by);
-	call_end(c, c->state == CALL_BRIDGED ? NULL : "failed", "agent");
+	c->hung_up = true;
+	call_end(c, c->state == CALL_BRIDGED ? NULL : "hung-up", "agent");
 	return 0;
 }
 

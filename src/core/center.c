@@ -57,6 +57,7 @@ static void destructor(void *arg)
 	cc->store = mem_deref(cc->store);
 	cc->qday = mem_deref(cc->qday);
 	cc->customers = mem_deref(cc->customers);
+	cc->scripts = mem_deref(cc->scripts);
 	cc->sanity = mem_deref(cc->sanity);
 	cc->cfg = mem_deref(cc->cfg);
 }
@@ -655,9 +656,10 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 	}
 	e = customers_alloc(&cc->customers);
 	e = e ? e : customers_load(cc);
+	e = e ? e : scripts_load(cc);
 	if (e) {
-		re_snprintf(err, errsz, "%s: cannot load the customers: %m",
-			    cfg->database, e);
+		re_snprintf(err, errsz, "%s: cannot load the customers and "
+			    "scripts: %m", cfg->database, e);
 		goto out;
 	}
 	e = today_alloc(cc);

@@ -127,6 +127,7 @@ struct call {
 	char *transfer_to;
 	struct tmr tmr_xfer;          /* carries out a REFER, deferred */
 	bool transferring;            /* the engine's ENDED is not the end */
+	bool hung_up;                 /* call_ctl_hangup(): not an abandon */
 	bool callback;                /* the caller asked to be called back */
 	bool cb_reached;              /* ... and was reached */
 
@@ -146,6 +147,7 @@ struct queue_day {
 	uint64_t answered, answered_in_sl;
 	uint64_t abandoned;           /* caller left waiting or ringing */
 	uint64_t overflowed;          /* overflowed or timed out */
+	uint64_t hung_up;             /* waiting, hung up through the API */
 	uint64_t wait_ms_sum;         /* of the answered: ASA */
 };
 
@@ -175,6 +177,7 @@ struct center {
 	struct metrics_hist queue_wait;          /* answered: metrics.c */
 	struct queue_day *qday;       /* per cfg->queues[i]: today.c */
 	struct customers *customers;
+	struct scripts *scripts;
 	int day;                      /* yyyymmdd the figures are of */
 	center_ready_h *readyh;
 	void *arg;
@@ -246,6 +249,31 @@ int  customer_put(struct center *cc, const struct customer_in *in,
 int  customer_delete(struct center *cc, const char *id);
 int  customer_phone_norm(const char *in, char *out, size_t sz);
 bool customer_id_ok(const char *id);
+
+/* scripts.c: call scripts by queue (documents in the store) */
+struct script {
+	struct le he;                 /* by id */
+	char *id, *name;
+	char *json;                   /* the whole script as stored */
+	const struct cfg_queue **queues;  /* [nqueues] */
+	unsigned nqueues;
+	int64_t updated;              /* Unix ms */
+};
+struct scripts;
+typedef bool (script_apply_h)(const struct script *s, void *arg);
+int  scripts_load(struct center *cc);        /* at start */
+struct script *script_find(const struct scripts *ss, const char *id);
+const struct script *script_of_queue(const struct center *cc,
+				     const struct cfg_queue *q);
+void scripts_apply(const struct scripts *ss, script_apply_h *h, void *arg);
+/* @return 0, EINVAL (why says what) or EADDRINUSE (a queue of another
+ *         script) */
+int  script_check(const struct center *cc, const char *id,
+		  const struct odict *body, char *why, size_t sz);
+int  script_put(struct center *cc, const char *id, const struct odict *body,
+		struct script **sp, char *why, size_t sz);
+int  script_delete(struct center *cc, const char *id);
+void script_drop(struct center *cc, struct script *s);
 
 /* today.c */
 int  today_alloc(struct center *cc);

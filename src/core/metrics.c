@@ -71,7 +71,7 @@
 static const char *const outcome_names[METRICS_OUT_COUNT] = {
 	"answered", "abandoned-queue", "abandoned-ringing", "abandoned-ivr",
 	"overflowed", "timed-out", "transferred", "rejected", "failed",
-	"interrupted", "other"
+	"interrupted", "hung-up", "other"
 };
 
 /* Upper bounds of the buckets, seconds; the last bucket is +Inf. */

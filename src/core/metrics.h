@@ -25,6 +25,7 @@ enum metrics_outcome {
 	METRICS_OUT_REJECTED,
 	METRICS_OUT_FAILED,
 	METRICS_OUT_INTERRUPTED,
+	METRICS_OUT_HUNG_UP,          /* hung up through the API, unanswered */
 	METRICS_OUT_OTHER,
 	METRICS_OUT_COUNT
 };

@@ -5,7 +5,8 @@
  * happen; they start from zero at local midnight and at start-up.
  *
  * Service level = answered within the queue's `sl` seconds / (answered +
- * abandoned): a caller who gave up counts against it.
+ * abandoned): a caller who gave up counts against it; a waiting call hung
+ * up through the API (hung_up) does not.
  */
 
 #include <string.h>
@@ -79,8 +80,13 @@ void today_event(struct center *cc, const struct acd_event *ev)
 		break;
 
 	case ACD_EV_CONTACT_ENDED:
-		if (ev->outcome == ACD_OUT_ABANDONED_QUEUE ||
-		    ev->outcome == ACD_OUT_ABANDONED_RINGING)
+		if ((ev->outcome == ACD_OUT_ABANDONED_QUEUE ||
+		     ev->outcome == ACD_OUT_ABANDONED_RINGING) &&
+		    ev->contact && center_call(cc, acd_contact_id(ev->contact))
+		    && center_call(cc, acd_contact_id(ev->contact))->hung_up)
+			d->hung_up++;   /* the center ended it, not the caller */
+		else if (ev->outcome == ACD_OUT_ABANDONED_QUEUE ||
+			 ev->outcome == ACD_OUT_ABANDONED_RINGING)
 			d->abandoned++;
 		else if (ev->outcome == ACD_OUT_OVERFLOWED ||
 			 ev->outcome == ACD_OUT_TIMED_OUT)

@@ -61,7 +61,8 @@ enum {
 	" 'recording', (SELECT min(r.id) FROM recordings r" \
 	"  WHERE r.call_id = c.id)," \
 	" 'disposition', json((SELECT json_object('code', d.code," \
-	"  'notes', d.notes, 'agent', d.agent, 'time', d.time)" \
+	"  'notes', d.notes, 'agent', d.agent, 'time', d.time," \
+	"  'script', json(d.script))" \
 	"  FROM dispositions d WHERE d.call_id = c.id" \
 	"  ORDER BY d.time DESC, d.rowid DESC LIMIT 1))"
 
@@ -85,7 +86,8 @@ static const char call_sql[] =
 	"  (SELECT * FROM call_holds WHERE call_id = c.id ORDER BY seq) h)),"
 	" 'dispositions', json((SELECT json_group_array(json_object("
 	"  'agent', d.agent, 'code', d.code, 'notes', d.notes,"
-	"  'time', d.time)) FROM (SELECT * FROM dispositions"
+	"  'time', d.time, 'script', json(d.script))) FROM"
+	"  (SELECT * FROM dispositions"
 	"  WHERE call_id = c.id ORDER BY time, rowid) d)),"
 	" 'recordings', json((SELECT json_group_array(json_object("
 	"  'id', r.id, 'agent', r.agent, 'queue', r.queue,"

@@ -146,6 +146,19 @@ static const char *const migrations[] = {
 	"CREATE INDEX calls_caller ON calls(caller, arrival);"
 	"CREATE INDEX recordings_start ON recordings(start);"
 	"PRAGMA user_version = 4;",
+
+	/* 4 -> 5: documents the API keeps (kind "script": a queue's call
+	 * script, JSON), and the script answers given with a disposition */
+	"CREATE TABLE documents ("
+	"  kind    TEXT NOT NULL,"
+	"  id      TEXT NOT NULL,"
+	"  body    TEXT NOT NULL CHECK (json_valid(body)),"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, id)"
+	");"
+	"ALTER TABLE dispositions ADD COLUMN script TEXT"
+	"  CHECK (script IS NULL OR json_valid(script));"
+	"PRAGMA user_version = 5;",
 };
 
 enum { MIGRATIONS = sizeof(migrations) / sizeof(migrations[0]) };

@@ -527,7 +527,7 @@ int store_wrapup_end(struct store *st, const char *call_id,
  */
 int store_disposition(struct store *st, const char *call_id,
 		      const char *agent, const char *code, const char *notes,
-		      int64_t t)
+		      const char *script, int64_t t)
 {
 	struct store_rec *r;
 	char *p;
@@ -535,7 +535,7 @@ int store_disposition(struct store *st, const char *call_id,
 	if (!st || !call_id || !*call_id || !agent || !code || !*code)
 		return EINVAL;
 	r = rec_alloc(STORE_REC_DISPOSITION, slen(call_id) + slen(agent) +
-		      slen(code) + slen(notes));
+		      slen(code) + slen(notes) + slen(script));
 	if (!r)
 		return ENOMEM;
 	p = (char *)(r + 1);
@@ -543,8 +543,74 @@ int store_disposition(struct store *st, const char *call_id,
 	r->u.disposition.agent = scopy(&p, agent);
 	r->u.disposition.code = scopy(&p, code);
 	r->u.disposition.notes = scopy(&p, notes);
+	r->u.disposition.script = scopy(&p, script);
 	r->u.disposition.t = t;
 	return enqueue(st, r);
+}
+
+/**
+ * Keep a document of the API (kind "script"...): body is its JSON text;
+ * NULL deletes it.  Queued like every record.
+ *
+ * @return 0, EINVAL, ENOMEM or ENOBUFS (queue full; counted)
+ */
+int store_doc(struct store *st, const char *kind, const char *id,
+	      const char *body, int64_t t)
+{
+	struct store_rec *r;
+	char *p;
+
+	if (!st || !kind || !*kind || !id || !*id)
+		return EINVAL;
+	r = rec_alloc(STORE_REC_DOC, slen(kind) + slen(id) + slen(body));
+	if (!r)
+		return ENOMEM;
+	p = (char *)(r + 1);
+	r->u.doc.kind = scopy(&p, kind);
+	r->u.doc.id = scopy(&p, id);
+	r->u.doc.body = scopy(&p, body);
+	r->u.doc.t = t;
+	return enqueue(st, r);
+}
+
+/**
+ * Read every document of a kind (synchronously, before the loop runs),
+ * in id order.
+ *
+ * @return 0, EINVAL or EIO (logged)
+ */
+int store_docs_load(struct store *st, const char *kind, store_doc_h *h,
+		    void *arg)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc, err = 0;
+
+	if (!st || !kind || !h)
+		return EINVAL;
+	rc = sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "SELECT id, body, updated FROM "
+					"documents WHERE kind = ?1 ORDER BY "
+					"id", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
+		h((const char *)sqlite3_column_text(s, 0),
+		  (const char *)sqlite3_column_text(s, 1),
+		  sqlite3_column_int64(s, 2), arg);
+	}
+	if (rc != SQLITE_DONE) {
+		store_log("%s: cannot read the %s documents: %s", st->path,
+			  kind, db ? sqlite3_errmsg(db) : "out of memory");
+		err = EIO;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return err;
 }
 
 /**

@@ -124,9 +124,18 @@ int  store_call_begin(struct store *st, const char *id,
 		      const char *sip_callid, const char *caller,
 		      const char *dialled, int64_t arrival);
 int  store_call_end(struct store *st, const struct store_call *rec);
+/* script: the call script's answers (JSON), or NULL */
 int  store_disposition(struct store *st, const char *call_id,
 		       const char *agent, const char *code,
-		       const char *notes, int64_t t);
+		       const char *notes, const char *script, int64_t t);
+/* Documents the API keeps, by kind and id (scripts): body is JSON text,
+ * NULL deletes; read back whole at start (synchronous). */
+int  store_doc(struct store *st, const char *kind, const char *id,
+	       const char *body, int64_t t);
+typedef void (store_doc_h)(const char *id, const char *body,
+			   int64_t updated, void *arg);
+int  store_docs_load(struct store *st, const char *kind, store_doc_h *h,
+		     void *arg);
 int  store_wrapup_end(struct store *st, const char *call_id,
 		      const char *agent, int64_t t);
 int  store_event(struct store *st, uint64_t seq, int64_t t,

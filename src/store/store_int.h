@@ -39,6 +39,7 @@ enum store_rec_type {
 	STORE_REC_DISPOSITION,
 	STORE_REC_CUSTOMER_PUT,
 	STORE_REC_CUSTOMER_DEL,
+	STORE_REC_DOC,
 };
 
 struct store_rec {
@@ -70,8 +71,13 @@ struct store_rec {
 		} registration;
 		struct {
 			const char *call_id, *agent, *code, *notes;
+			const char *script;        /* JSON, or NULL */
 			int64_t t;
 		} disposition;
+		struct {
+			const char *kind, *id, *body;  /* body NULL: delete */
+			int64_t t;
+		} doc;
 		struct store_customer customer;  /* phones point inside */
 		struct {
 			const char *id;
@@ -103,6 +109,8 @@ enum store_stmt {
 	STORE_STMT_CUSTOMER_PHONES_DEL,
 	STORE_STMT_CUSTOMER_PHONE_PUT,
 	STORE_STMT_CUSTOMER_DEL,
+	STORE_STMT_DOC_PUT,
+	STORE_STMT_DOC_DEL,
 	STORE_STMT_COUNT
 };
 

@@ -96,10 +96,11 @@ static const char *const stmt_sql[STORE_STMT_COUNT] = {
 	/* an agent may revise its disposition during wrap-up: the last
 	 * one counts */
 	[STORE_STMT_DISPOSITION] =
-		"INSERT INTO dispositions (call_id, agent, code, notes, time)"
-		" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(call_id, agent) DO"
+		"INSERT INTO dispositions (call_id, agent, code, notes, time,"
+		" script) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT(call_id, agent) DO"
 		" UPDATE SET code = excluded.code, notes = excluded.notes,"
-		" time = excluded.time",
+		" time = excluded.time, script = excluded.script",
 	/* an upsert, not INSERT OR REPLACE: replacing deletes the row,
 	 * and the cascade its phones */
 	[STORE_STMT_CUSTOMER_PUT] =
@@ -121,6 +122,12 @@ static const char *const stmt_sql[STORE_STMT_COUNT] = {
 		" customer_id = excluded.customer_id",
 	/* its phones go by the cascade (foreign_keys is on) */
 	[STORE_STMT_CUSTOMER_DEL] = "DELETE FROM customers WHERE id = ?1",
+	[STORE_STMT_DOC_PUT] =
+		"INSERT INTO documents (kind, id, body, updated) VALUES (?1,"
+		" ?2, ?3, ?4) ON CONFLICT(kind, id) DO UPDATE SET"
+		" body = excluded.body, updated = excluded.updated",
+	[STORE_STMT_DOC_DEL] =
+		"DELETE FROM documents WHERE kind = ?1 AND id = ?2",
 };
 
 static const char *const rec_name[] = {
@@ -133,6 +140,7 @@ static const char *const rec_name[] = {
 	[STORE_REC_DISPOSITION] = "disposition",
 	[STORE_REC_CUSTOMER_PUT] = "customer",
 	[STORE_REC_CUSTOMER_DEL] = "customer deletion",
+	[STORE_REC_DOC] = "document",
 };
 
 /**
@@ -407,7 +415,24 @@ static int disposition_write(struct store *st, const struct store_rec *r)
 	bind_text(s, 3, r->u.disposition.code, &rc);
 	bind_text(s, 4, r->u.disposition.notes, &rc);
 	bind_time(s, 5, r->u.disposition.t, &rc);
+	bind_text(s, 6, r->u.disposition.script, &rc);
 	return run(st, STORE_STMT_DISPOSITION, rc);
+}
+
+static int doc_write(struct store *st, const struct store_rec *r)
+{
+	enum store_stmt k = r->u.doc.body ? STORE_STMT_DOC_PUT
+		: STORE_STMT_DOC_DEL;
+	sqlite3_stmt *s = st->stmt[k];
+	int rc = 0;
+
+	bind_text(s, 1, r->u.doc.kind, &rc);
+	bind_text(s, 2, r->u.doc.id, &rc);
+	if (r->u.doc.body) {
+		bind_text(s, 3, r->u.doc.body, &rc);
+		bind_int(s, 4, r->u.doc.t, &rc);
+	}
+	return run(st, k, rc);
 }
 
 static int rec_write(struct store *st, const struct store_rec *r)
@@ -425,6 +450,7 @@ static int rec_write(struct store *st, const struct store_rec *r)
 	case STORE_REC_CUSTOMER_PUT:
 		return atomic_write(st, r, customer_rows);
 	case STORE_REC_CUSTOMER_DEL: return customer_del_write(st, r);
+	case STORE_REC_DOC:        return doc_write(st, r);
 	}
 	return SQLITE_MISUSE;
 }
@@ -448,6 +474,11 @@ static void rec_fail_log(struct store *st, const struct store_rec *r,
 			  rec_name[r->type], r->type == STORE_REC_CUSTOMER_PUT
 			  ? r->u.customer.id : r->u.customer_del.id,
 			  sqlite3_errmsg(st->db), sqlite3_errstr(rc));
+		return;
+	case STORE_REC_DOC:
+		store_log("%s: %s %s not written: %s (%s)", st->path,
+			  r->u.doc.kind, r->u.doc.id, sqlite3_errmsg(st->db),
+			  sqlite3_errstr(rc));
 		return;
 	case STORE_REC_REGISTRATION:
 		store_log("%s: registrations of %s not written: %s (%s)",

@@ -209,7 +209,7 @@ static void test_metrics_outcome(void **state)
 	static const char *names[] = {
 		"answered", "abandoned-queue", "abandoned-ringing",
 		"abandoned-ivr", "overflowed", "timed-out", "transferred",
-		"rejected", "failed", "interrupted"
+		"rejected", "failed", "interrupted", "hung-up"
 	};
 
 	(void)state;

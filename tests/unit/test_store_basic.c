@@ -101,12 +101,12 @@ static void test_store_schema_create_and_reopen(void **state)
 	sqlite3 *db;
 	int e;
 
-	assert_int_equal(4, store_schema_latest());
+	assert_int_equal(5, store_schema_latest());
 	st = open_ok(fx->path);
 	mem_deref(st);
 
 	db = db_open(fx->path);
-	assert_int_equal(4, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(5, q_int(db, "PRAGMA user_version", NULL));
 	assert_string_equal("wal", q_text(db, "PRAGMA journal_mode", NULL,
 					  buf, sizeof(buf)));
 	assert_int_equal(8, q_int(db, "SELECT count(*) FROM sqlite_schema "
@@ -131,7 +131,7 @@ static void test_store_schema_create_and_reopen(void **state)
 	st = open_ok(fx->path);
 	mem_deref(st);
 	db = db_open(fx->path);
-	assert_int_equal(4, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(5, q_int(db, "PRAGMA user_version", NULL));
 	assert_int_equal(1, q_int(db, "SELECT count(*) FROM events", NULL));
 
 	/* a file from a newer build is refused, untouched */
@@ -471,18 +471,19 @@ static void test_store_disposition(void **state)
 	sqlite3 *db;
 
 	st = open_ok(fx->path);
-	assert_int_equal(EINVAL, store_disposition(st, "c1", "a1", "", NULL,
+	assert_int_equal(EINVAL, store_disposition(st, "c1", "a1", "", NULL, NULL,
 						   1));
 	assert_int_equal(EINVAL, store_disposition(st, NULL, "a1", "sale",
-						   NULL, 1));
+						   NULL, NULL, 1));
 	assert_int_equal(0, store_disposition(st, "c1", "a1", "sale",
-					      "wants \"blue\"", 500));
+					      "wants \"blue\"", NULL, 500));
 	/* the agent changes its mind: the last one counts */
 	assert_int_equal(0, store_disposition(st, "c1", "a1", "no-sale",
-					      NULL, 600));
+					      NULL, NULL, 600));
 	/* another agent of the same call (a transfer) has its own */
 	assert_int_equal(0, store_disposition(st, "c1", "a2", "sale", "ok",
-					      700));
+					      "[{\"step\":\"q1\",\"answer\":"
+					      "\"yes\"}]", 700));
 	assert_int_equal(0, store_flush(st));
 	db = db_open(fx->path);
 	assert_int_equal(2, q_int(db, "SELECT count(*) FROM dispositions",
@@ -494,7 +495,47 @@ static void test_store_disposition(void **state)
 	assert_int_equal(1, q_int(db, "SELECT count(*) FROM dispositions "
 				  "WHERE agent = 'a1' AND notes IS NULL AND "
 				  "time = 600", NULL));
+	assert_string_equal("yes", q_text(db, "SELECT script ->> '$[0].answer'"
+					  " FROM dispositions WHERE agent = "
+					  "'a2'", NULL, buf, sizeof(buf)));
 	sqlite3_close(db);
+	mem_deref(st);
+}
+
+static void doc_seen(const char *id, const char *body, int64_t updated,
+		     void *arg)
+{
+	char *seen = arg;
+
+	(void)updated;
+	strcat(seen, id);
+	strcat(seen, "=");
+	strcat(seen, body);
+	strcat(seen, ";");
+}
+
+/* Documents: put, replace, delete, read back in id order by kind. */
+static void test_store_docs(void **state)
+{
+	struct fx *fx = *state;
+	char seen[256] = "";
+	struct store *st;
+
+	st = open_ok(fx->path);
+	assert_int_equal(EINVAL, store_doc(st, "", "a", "{}", 1));
+	assert_int_equal(EINVAL, store_doc(st, "script", NULL, "{}", 1));
+	assert_int_equal(0, store_doc(st, "script", "b", "{\"v\":1}", 1));
+	assert_int_equal(0, store_doc(st, "script", "a", "{\"v\":1}", 2));
+	assert_int_equal(0, store_doc(st, "script", "b", "{\"v\":2}", 3));
+	assert_int_equal(0, store_doc(st, "other", "z", "[]", 4));
+	assert_int_equal(0, store_doc(st, "script", "c", "{}", 5));
+	assert_int_equal(0, store_doc(st, "script", "c", NULL, 6));
+	assert_int_equal(0, store_flush(st));
+	/* not JSON: refused when written, reported by the flush */
+	assert_int_equal(0, store_doc(st, "script", "d", "{nope", 7));
+	assert_int_equal(EIO, store_flush(st));
+	assert_int_equal(0, store_docs_load(st, "script", doc_seen, seen));
+	assert_string_equal("a={\"v\":1};b={\"v\":2};", seen);
 	mem_deref(st);
 }
 
@@ -844,6 +885,7 @@ int main(void)
 		T(test_store_seed_upsert),
 		T(test_store_wrapup_end),
 		T(test_store_disposition),
+		T(test_store_docs),
 		T(test_store_recording),
 		T(test_store_flush),
 		T(test_store_batches),

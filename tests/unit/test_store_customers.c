@@ -310,11 +310,12 @@ static void test_store_customers_schema_fresh(void **state)
 	struct store *st;
 	sqlite3 *db;
 
-	assert_int_equal(4, store_schema_latest());
+	assert_true(store_schema_latest() >= 4);
 	st = open_ok(fx->path);
 	mem_deref(st);
 	db = db_open(fx->path);
-	assert_int_equal(4, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(store_schema_latest(),
+			 q_int(db, "PRAGMA user_version", NULL));
 	assert_int_equal(2, q_int(db, "SELECT count(*) FROM sqlite_schema "
 				  "WHERE type = 'table' AND name IN "
 				  "('customers', 'customer_phones')", NULL));
@@ -357,7 +358,8 @@ static void test_store_customers_schema_from_v3(void **state)
 	assert_string_equal("k|n|-|-|0|-|1|1|;", load(st, &s));
 	mem_deref(st);
 	db = db_open(fx->path);
-	assert_int_equal(4, q_int(db, "PRAGMA user_version", NULL));
+	assert_int_equal(store_schema_latest(),
+			 q_int(db, "PRAGMA user_version", NULL));
 	assert_int_equal(5, q_int(db, "SELECT arrival FROM calls WHERE id = "
 				  "?1", "old"));
 	assert_int_equal(1, q_int(db, "SELECT count(*) FROM sqlite_schema "

@@ -284,9 +284,9 @@ static void fixture_fill(struct store *st)
 	assert_int_equal(0, store_call_end(st, &c));
 	assert_int_equal(0, store_wrapup_end(st, "c1", "a1", 6000));
 	assert_int_equal(0, store_disposition(st, "c1", "a1", "sale",
-					      "first", 5500));
+					      "first", NULL, 5500));
 	assert_int_equal(0, store_disposition(st, "c1", "a2", "followup",
-					      NULL, 5600));
+					      NULL, NULL, 5600));
 	assert_int_equal(0, store_recording(st, "c1", "/rec/c1-a.wav", "a1",
 					    "sales", 1500, 2000));
 	assert_int_equal(0, store_recording(st, "c1", "/rec/c1-b.wav", "a1",
@@ -299,7 +299,7 @@ static void fixture_fill(struct store *st)
 		.vars = "not json" };
 	assert_int_equal(0, store_call_end(st, &c));
 	assert_int_equal(0, store_disposition(st, "c2", "a2", "info",
-					      "said \"hi\"\nbye \xc3\xa9",
+					      "said \"hi\"\nbye \xc3\xa9", NULL,
 					      3200));
 	assert_int_equal(0, store_recording(st, "c2", "/rec/c2.wav", "a2",
 					    "support", 2100, 1000));

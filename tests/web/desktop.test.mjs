@@ -9,59 +9,26 @@
 // step goes to SHOTS_DIR (NN-step.png, and failure.png on failure).  Any
 // failure prints "FAIL desktop: STEP: why" and exits 1.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  check, makeApi, ownToken, runTest, screenshots, signIn,
+} from './lib.mjs';
 
 const [BASE, SHOTS] = process.argv.slice(2);
 if (!BASE || !SHOTS) {
   console.error('usage: node desktop.test.mjs BASE_URL SHOTS_DIR');
   process.exit(2);
 }
-const WAIT = 15000;                // every wait on the page
 const AGENT = '1001';
 const PASSWORD = 'alice-1001';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 let step = 'start';
-let nshot = 0;
-const logs = [];                   // the page's console, for a failure
-
-class Failure extends Error {}
-function check(ok, why) {
-  if (!ok) throw new Failure(why);
-}
-
-// The API from node, outside the browser.
-async function api(method, path, token, body) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(BASE + path, {
-    method,
-    headers,
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(WAIT),
-  });
-  let json = null;
-  try {
-    json = await res.json();
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, json };
-}
+const shot = screenshots(SHOTS);
+const api = makeApi(BASE);      // the API from node, outside the browser
 
 async function apiAgent(token) {
   const r = await api('GET', `/api/v1/agents/${AGENT}`, token);
   check(r.status === 200, `GET agent: HTTP ${r.status} ${JSON.stringify(r.json)}`);
   return r.json;
-}
-
-async function shot(page, name) {
-  nshot++;
-  const file = join(SHOTS, `${String(nshot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
 }
 
 async function main(page) {
@@ -82,9 +49,7 @@ async function main(page) {
   await shot(page, 'login');
 
   step = 'sign in with a wrong password';
-  await page.getByLabel('User').fill(AGENT);
-  await page.getByLabel('Password').fill('not-the-password');
-  await byId('login-submit').click();
+  await signIn(page, AGENT, 'not-the-password');
   await alertSays('wrong user or password');
   check(await byId('desktop').isHidden(), 'the desktop shows after a refusal');
   check(await page.evaluate(() => sessionStorage.length) === 0,
@@ -92,17 +57,12 @@ async function main(page) {
   await shot(page, 'login-refused');
 
   step = 'sign in as 1001';
-  await page.getByLabel('Password').fill(PASSWORD);
-  await byId('login-submit').click();
+  await signIn(page, AGENT, PASSWORD);
   await byId('desktop').waitFor({ state: 'visible' });
   await alert.waitFor({ state: 'hidden' });
   await byId('agent-id').filter({ hasText: AGENT }).waitFor();
   await byId('agent-name').filter({ hasText: 'Alice' }).waitFor();
-  const own = await api('POST', '/api/v1/login', null,
-    { user: AGENT, password: PASSWORD });
-  check(own.status === 200 && /^[0-9a-f]{64}$/.test(own.json?.token ?? ''),
-    `the test's own log-in: HTTP ${own.status}`);
-  const mine = own.json.token;
+  const mine = await ownToken(api, AGENT, PASSWORD);
   const before = await apiAgent(mine);
   check(['logged-out', 'not-ready'].includes(before.state),
     `the server's state at start: ${before.state}`);
@@ -162,57 +122,12 @@ async function main(page) {
   check(r.status === 200, `the test's own log-out: HTTP ${r.status}`);
 }
 
-async function run() {
-  mkdirSync(SHOTS, { recursive: true });
-  let browser = null;
-  let page = null;
-  const errors = [];
-  try {
-    step = 'launch chromium';
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless=new'],
-      timeout: 60000,
-    });
-    const context = await browser.newContext({
-      viewport: { width: 900, height: 640 },
-    });
-    context.setDefaultTimeout(WAIT);
-    page = await context.newPage();
-    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => errors.push(e.message));
-    await main(page);
-    step = 'page errors';
-    check(errors.length === 0, `uncaught errors in the page: ${errors.join('; ')}`);
-    console.log(`ok: desktop in chromium ${browser.version()}, ` +
-      `${nshot} screenshots`);
-    return 0;
-  } catch (e) {
-    const why = e instanceof Failure ? e.message : (e.stack || String(e));
-    console.error(`FAIL desktop: ${step}: ${why}`);
-    if (errors.length) console.error(`page errors: ${errors.join('; ')}`);
-    if (logs.length) console.error(`page console:\n  ${logs.join('\n  ')}`);
-    if (page) {
-      try {
-        await page.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true });
-        const text = await page.getByTestId('error')
-          .textContent({ timeout: 1000 });
-        console.error(`the page's alert: ${JSON.stringify(text)}`);
-      } catch {
-        // the page is gone: the message above is what we have
-      }
-    }
-    return 1;
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-  }
-}
-
-// A last guard should chromium hang in a way no wait above catches.
-const guard = setTimeout(() => {
-  console.error(`FAIL desktop: ${step}: no end after 240 s`);
-  process.exit(1);
-}, 240000);
-const rc = await run();
-clearTimeout(guard);
-process.exit(rc);
+process.exit(await runTest({
+  name: 'desktop',
+  title: 'desktop',
+  shots: SHOTS,
+  shot,
+  viewport: { width: 900, height: 640 },
+  step: () => step,
+  alertId: 'error',
+}, ({ page }) => main(page)));

@@ -15,53 +15,22 @@
 // screenshot of each step goes to SHOTS_DIR.  Any failure prints
 // "FAIL screenpop: STEP: why" and exits 1.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import {
+  check, makeApi, ownToken, runTest, screenshots, signIn,
+} from './lib.mjs';
 
 const [BASE, SHOTS, READY, PASSWORD] = process.argv.slice(2);
 if (!BASE || !SHOTS || !READY || !PASSWORD) {
   console.error('usage: node screenpop.test.mjs BASE_URL SHOTS_DIR READY_FILE PASSWORD');
   process.exit(2);
 }
-const WAIT = 15000;                // every wait on the page
 const AGENT = '1001';
 const CALLER = '5550123';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 let step = 'start';
-let nshot = 0;
-const logs = [];                   // the page's console, for a failure
-
-class Failure extends Error {}
-function check(ok, why) {
-  if (!ok) throw new Failure(why);
-}
-
-async function api(method, path, token, body) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(BASE + path, {
-    method,
-    headers,
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(WAIT),
-  });
-  let json = null;
-  try {
-    json = await res.json();
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, json };
-}
-
-async function shot(page, name) {
-  nshot++;
-  const file = join(SHOTS, `${String(nshot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-}
+const shot = screenshots(SHOTS);
+const api = makeApi(BASE);      // the API from node, outside the browser
 
 async function main(page) {
   const byId = (id) => page.getByTestId(id);
@@ -82,16 +51,10 @@ async function main(page) {
   step = 'sign in as 1001';
   await page.goto(`${BASE}/`);
   await byId('login-form').waitFor({ state: 'visible' });
-  await page.getByLabel('User').fill(AGENT);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await byId('login-submit').click();
+  await signIn(page, AGENT, PASSWORD);
   await byId('desktop').waitFor({ state: 'visible' });
   await byId('agent-id').filter({ hasText: AGENT }).waitFor();
-  const own = await api('POST', '/api/v1/login', null,
-    { user: AGENT, password: PASSWORD });
-  check(own.status === 200 && /^[0-9a-f]{64}$/.test(own.json?.token ?? ''),
-    `the test's own log-in: HTTP ${own.status}`);
-  const mine = own.json.token;
+  const mine = await ownToken(api, AGENT, PASSWORD);
 
   step = 'the page shows available';
   await stateIs('available').waitFor();
@@ -160,53 +123,11 @@ async function main(page) {
   check(r.status === 200, `the test's own log-out: HTTP ${r.status}`);
 }
 
-async function run() {
-  mkdirSync(SHOTS, { recursive: true });
-  let browser = null;
-  let page = null;
-  const errors = [];
-  try {
-    step = 'launch chromium';
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless=new'],
-      timeout: 60000,
-    });
-    const context = await browser.newContext({
-      viewport: { width: 900, height: 720 },
-    });
-    context.setDefaultTimeout(WAIT);
-    page = await context.newPage();
-    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => errors.push(e.message));
-    await main(page);
-    step = 'page errors';
-    check(errors.length === 0, `uncaught errors in the page: ${errors.join('; ')}`);
-    console.log(`ok: screen pop in chromium ${browser.version()}, ` +
-      `${nshot} screenshots`);
-    return 0;
-  } catch (e) {
-    const why = e instanceof Failure ? e.message : (e.stack || String(e));
-    console.error(`FAIL screenpop: ${step}: ${why}`);
-    if (errors.length) console.error(`page errors: ${errors.join('; ')}`);
-    if (logs.length) console.error(`page console:\n  ${logs.join('\n  ')}`);
-    if (page) {
-      try {
-        await page.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true });
-      } catch {
-        // the page is gone: the message above is what we have
-      }
-    }
-    return 1;
-  } finally {
-    if (browser) await browser.close().catch(() => {});
-  }
-}
-
-const guard = setTimeout(() => {
-  console.error(`FAIL screenpop: ${step}: no end after 240 s`);
-  process.exit(1);
-}, 240000);
-const rc = await run();
-clearTimeout(guard);
-process.exit(rc);
+process.exit(await runTest({
+  name: 'screenpop',
+  title: 'screen pop',
+  shots: SHOTS,
+  shot,
+  viewport: { width: 900, height: 720 },
+  step: () => step,
+}, ({ page }) => main(page)));
