@@ -64,6 +64,7 @@ extern const struct api_route api_routes_agents[];
 extern const struct api_route api_routes_calls[];
 extern const struct api_route api_routes_customers[];
 extern const struct api_route api_routes_scripts[];
+extern const struct api_route api_routes_config[];
 extern const struct api_route api_routes_history[];
 extern const struct api_route api_routes_recordings[];
 

@@ -32,6 +32,7 @@ static const struct api_route *const tables[] = {
 	api_routes_calls,
 	api_routes_customers,
 	api_routes_scripts,
+	api_routes_config,
 };
 
 static const char *reason(uint16_t scode)

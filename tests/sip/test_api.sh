@@ -167,6 +167,25 @@ for who in SUP ADM KEY; do
 	body_has '^switchboard_queue_waiting{queue="sales"} 0' "queue gauge"
 done
 echo "ok: metrics for supervisors, admins, keys"
+
+# the set-up, read-only: supervisors and up, never a secret
+for path in /api/v1/config/queues /api/v1/config/agents \
+	/api/v1/config/numbers /api/v1/skills; do
+	expect 403 "$path as agent" "$AG" GET "$path"
+	expect 401 "$path without credentials" - GET "$path"
+	for who in SUP ADM KEY; do
+		expect 200 "$path as $who" "${!who}" GET "$path"
+		body_lacks 'pw-4001' "$path carries no password"
+		body_lacks 'ha1' "$path carries no digest"
+	done
+done
+expect 200 "config queues" "$ADM" GET /api/v1/config/queues
+body_has '"id":"sales","strategy":"longest-idle"' "queue settings"
+body_has '"alert_wait":60' "queue alert_wait"
+expect 200 "config agents" "$ADM" GET /api/v1/config/agents
+body_has '"id":"4001","name":"","autologin":' "agent settings"
+body_has '"queues":\[{"queue":"sales","priority":' "agent's queues"
+echo "ok: the set-up, read-only, for supervisors and up"
 for path in /api/v1/status /api/v1/queues /api/v1/agents \
 	/api/v1/agents/4001; do
 	expect 401 "$path without credentials" - GET "$path"
