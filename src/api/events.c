@@ -27,6 +27,14 @@
  * ring, so it misses nothing that is still there, and the server's
  * memory stays bounded whatever a client does.
  *
+ * Older than the ring.  When SEQ is older than the ring (a client away
+ * for long, or a server restarted since), the events between come from
+ * the store, read off the loop (store_read_events, REPLAY_BATCH at a
+ * time), then the ring's; live events wait meanwhile, so the order
+ * holds.  Stored events carry the members above but no extras (a screen
+ * pop's customer is not kept).  Only what the store does not have (never
+ * written, or a store error) still gives a "gap".
+ *
  * Heartbeats.  Every events_heartbeat seconds each subscriber gets
  * {"type":"heartbeat","seq":LAST,"t":NOW}, so an idle client knows the
  * connection lives and where the sequence stands; WebSocket pings at the
@@ -37,12 +45,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "libre.h"
+#include "store/store.h"
 #include "api/api_int.h"
 
 enum {
 	EVENTS_RING = 16384,          /* events kept for resuming */
 	JSON_MAX    = 4096,           /* one event's JSON, at most */
 	TXQ_MAX     = 4 * 1024 * 1024,/* bytes queued for one client */
+	REPLAY_BATCH = 2000,          /* stored events per read */
 };
 
 struct ev {
@@ -55,7 +65,11 @@ struct ev {
 
 struct sub {
 	struct le le;
+	struct events *es;            /* borrowed */
 	struct websock_conn *wc;
+	bool replaying;               /* from the store: live events wait */
+	bool closed;                  /* gone while a read was pending */
+	uint64_t sent;                /* replay: the last seq handled */
 	char agent[CFG_ID_MAX + 1];   /* "" = any */
 	char queue[CFG_ID_MAX + 1];
 	char call[CFG_ID_MAX + 1];
@@ -75,7 +89,7 @@ static void sub_destructor(void *arg)
 	struct sub *s = arg;
 
 	list_unlink(&s->le);
-	mem_deref(s->wc);
+	s->wc = mem_deref(s->wc);
 }
 
 static void events_destructor(void *arg)
@@ -125,7 +139,8 @@ static void heartbeat(void *arg)
 		struct sub *s = le->data;
 
 		le = le->next;
-		if (!send_text(es, s, buf))
+		/* not during a replay: its seq would claim events not sent */
+		if (!s->replaying && !send_text(es, s, buf))
 			sub_drop(s);
 	}
 	tmr_start(&es->hb, es->cc->cfg->events_heartbeat * 1000, heartbeat,
@@ -141,6 +156,8 @@ int events_alloc(struct events **esp, struct center *cc)
 	if (!es)
 		return ENOMEM;
 	es->cc = cc;
+	/* what a previous run numbered is in the store, not the ring */
+	es->first = es->last = cc->ev_seq;
 	list_init(&es->subs);
 	tmr_init(&es->hb);
 	es->ring = mem_zalloc(EVENTS_RING * sizeof(*es->ring), NULL);
@@ -251,7 +268,7 @@ void events_publish(uint64_t seq, int64_t t, const char *type,
 		struct sub *s = le->data;
 
 		le = le->next;
-		if (pass(s, e) && !send_text(es, s, buf))
+		if (!s->replaying && pass(s, e) && !send_text(es, s, buf))
 			sub_drop(s);
 	}
 }
@@ -269,7 +286,139 @@ static void close_handler(int err, void *arg)
 	struct sub *s = arg;
 	(void)err;
 
+	/* a replay's read may still hold s: it finds it closed */
+	list_unlink(&s->le);
+	s->closed = true;
+	s->wc = mem_deref(s->wc);
 	mem_deref(s);
+}
+
+static int send_gap(struct sub *s, uint64_t since, uint64_t oldest)
+{
+	char buf[96];
+
+	re_snprintf(buf, sizeof(buf), "{\"type\":\"gap\",\"since\":%llu,"
+		    "\"oldest\":%llu}", (unsigned long long)since,
+		    (unsigned long long)oldest);
+	return send_text(s->es, s, buf) ? 0 : EPIPE;
+}
+
+/* The ring's events after `from` that pass s's filter. */
+static int send_ring(struct sub *s, uint64_t from)
+{
+	struct events *es = s->es;
+
+	for (uint64_t q = from + 1; q <= es->last; q++) {
+		const struct ev *e = &es->ring[q % EVENTS_RING];
+
+		if (e->seq == q && e->json && pass(s, e) &&
+		    !send_text(es, s, e->json))
+			return EPIPE;
+	}
+	return 0;
+}
+
+static void replay_read(struct sub *s);
+
+/* One stored event (a store_read_events entry) to the client. */
+static int replay_one(struct sub *s, const struct odict *o)
+{
+	struct ev e;
+	char buf[JSON_MAX];
+	const char *type = odict_string(o, "type");
+	uint64_t seq = 0, t = 0;
+	size_t len;
+	int n;
+
+	if (!odict_get_number(o, &seq, "seq") || !type)
+		return 0;
+	(void)odict_get_number(o, &t, "time");
+	s->sent = seq;
+	str_ncpy(e.agent, odict_string(o, "agent") ? odict_string(o, "agent")
+		 : "", sizeof(e.agent));
+	str_ncpy(e.queue, odict_string(o, "queue") ? odict_string(o, "queue")
+		 : "", sizeof(e.queue));
+	str_ncpy(e.call, odict_string(o, "call") ? odict_string(o, "call")
+		 : "", sizeof(e.call));
+	if (!pass(s, &e))
+		return 0;
+	n = re_snprintf(buf, sizeof(buf), "{\"seq\":%llu,\"t\":%lld",
+			(unsigned long long)seq, (long long)t);
+	len = n > 0 ? (size_t)n : 0;
+	if (!field(buf, sizeof(buf) - 1, &len, "type", type, true)
+	    || !field(buf, sizeof(buf) - 1, &len, "agent", e.agent, true)
+	    || !field(buf, sizeof(buf) - 1, &len, "call", e.call, true)
+	    || !field(buf, sizeof(buf) - 1, &len, "queue", e.queue, true)
+	    || !field(buf, sizeof(buf) - 1, &len, "detail",
+		      odict_string(o, "detail"), true))
+		return 0;
+	buf[len++] = '}';
+	buf[len] = '\0';
+	return send_text(s->es, s, buf) ? 0 : EPIPE;
+}
+
+/* The store's answer: send its events, read on, or finish with the
+ * ring and go live. */
+static void replay_handler(int err, const char *json, size_t len, void *arg)
+{
+	struct sub *s = arg;
+	struct events *es = s->es;
+	struct odict *od = NULL;
+	const struct odict_entry *evs;
+	unsigned n = 0;
+	struct le *le;
+
+	if (s->closed || err == ECANCELED)
+		goto out;
+	if (err || json_decode_odict(&od, 16, json, len, 4) ||
+	    !(evs = odict_get_type(od, ODICT_ARRAY, "events"))) {
+		LOG_WARN("events", "replay from the store failed: %m", err);
+		goto gap;
+	}
+	LIST_FOREACH(&evs->u.odict->lst, le) {
+		const struct odict_entry *e = le->data;
+
+		n++;
+		if (e->type != ODICT_OBJECT)
+			continue;
+		if (replay_one(s, e->u.odict))
+			goto slow;
+		if (s->sent >= es->first)
+			break;          /* the ring has the rest */
+	}
+	if (s->sent < es->first && n == REPLAY_BATCH) {
+		replay_read(s);         /* more in the store */
+		goto out;
+	}
+ gap:
+	if (s->sent < es->first && send_gap(s, s->sent, es->first + 1))
+		goto slow;
+	if (send_ring(s, s->sent > es->first ? s->sent : es->first))
+		goto slow;
+	s->replaying = false;
+	goto out;
+ slow:
+	sub_drop(s);
+ out:
+	mem_deref(od);
+	mem_deref(s);                 /* the read's reference */
+}
+
+static void replay_read(struct sub *s)
+{
+	int err;
+
+	err = store_read_events(s->es->cc->store, s->sent, REPLAY_BATCH,
+				replay_handler, mem_ref(s));
+	if (err) {
+		mem_deref(s);
+		LOG_WARN("events", "cannot replay from the store: %m", err);
+		if (send_gap(s, s->sent, s->es->first + 1) ||
+		    send_ring(s, s->es->first))
+			sub_drop(s);
+		else
+			s->replaying = false;
+	}
 }
 
 /* The value of query parameter `name` (the first one), as a pl. */
@@ -344,6 +493,7 @@ int events_subscribe(struct events *es, struct http_conn *conn,
 	s = mem_zalloc(sizeof(*s), sub_destructor);
 	if (!s)
 		return ENOMEM;
+	s->es = es;
 	err = param(&msg->prm, "agent", s->agent, sizeof(s->agent));
 	err |= param(&msg->prm, "queue", s->queue, sizeof(s->queue));
 	err |= param(&msg->prm, "call", s->call, sizeof(s->call));
@@ -367,28 +517,15 @@ int events_subscribe(struct events *es, struct http_conn *conn,
 	list_append(&es->subs, &s->le, s);
 	tcp_conn_txqsz_set(websock_tcp(s->wc), TXQ_MAX);
 
-	if (resume) {
-		uint64_t from = since;
-
-		if (since < es->first) {
-			char buf[96];
-
-			re_snprintf(buf, sizeof(buf), "{\"type\":\"gap\","
-				    "\"since\":%llu,\"oldest\":%llu}",
-				    (unsigned long long)since,
-				    (unsigned long long)es->first + 1);
-			if (!send_text(es, s, buf))
-				goto slow;
-			from = es->first;
-		}
-		for (uint64_t q = from + 1; q <= es->last; q++) {
-			const struct ev *e = &es->ring[q % EVENTS_RING];
-
-			if (e->seq == q && e->json && pass(s, e) &&
-			    !send_text(es, s, e->json))
-				goto slow;
-		}
+	if (resume && since < es->first) {
+		/* older than the ring: the store first (replay_handler) */
+		s->replaying = true;
+		s->sent = since;
+		replay_read(s);
+		return 0;
 	}
+	if (resume && send_ring(s, since))
+		goto slow;
 	return 0;
  slow:
 	/* more to replay than one client may have queued: it gets what
