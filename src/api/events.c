@@ -21,8 +21,8 @@
  * token=TOKEN in the query (browsers cannot set headers on a
  * WebSocket).  An agent's stream is always narrowed to its own events.
  *
- * Slow clients.  At most TXQ_MAX bytes wait in the server for one
- * client.  A client that falls further behind is disconnected rather
+ * Slow clients.  At most [server] events_client_max bytes (4 MiB) wait
+ * in the server for one client.  A client that falls further behind is disconnected rather
  * than silently skipped: it reconnects with since= and resumes from the
  * ring, so it misses nothing that is still there, and the server's
  * memory stays bounded whatever a client does.
@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "libre.h"
 #include "store/store.h"
 #include "api/api_int.h"
@@ -51,8 +52,9 @@
 enum {
 	EVENTS_RING = 16384,          /* events kept for resuming */
 	JSON_MAX    = 4096,           /* one event's JSON, at most */
-	TXQ_MAX     = 4 * 1024 * 1024,/* bytes queued for one client */
 	REPLAY_BATCH = 2000,          /* stored events per read */
+	PACE_MS     = 20,             /* a replay waits for the client */
+	SNDBUF_MAX  = 256 * 1024,     /* kernel send buffer per client */
 };
 
 struct ev {
@@ -67,7 +69,8 @@ struct sub {
 	struct le le;
 	struct events *es;            /* borrowed */
 	struct websock_conn *wc;
-	bool replaying;               /* from the store: live events wait */
+	bool replaying;               /* live events wait meanwhile */
+	struct tmr pace;              /* a replay waits for the client */
 	bool closed;                  /* gone while a read was pending */
 	uint64_t sent;                /* replay: the last seq handled */
 	char agent[CFG_ID_MAX + 1];   /* "" = any */
@@ -89,6 +92,7 @@ static void sub_destructor(void *arg)
 	struct sub *s = arg;
 
 	list_unlink(&s->le);
+	tmr_cancel(&s->pace);
 	s->wc = mem_deref(s->wc);
 }
 
@@ -121,7 +125,8 @@ static bool send_text(struct events *es, struct sub *s, const char *json)
 static void sub_drop(struct sub *s)
 {
 	LOG_INFO("events", "a client fell behind by %u bytes: disconnected "
-		 "(it resumes with since=)", (unsigned)TXQ_MAX);
+		 "(it resumes with since=)",
+		 (unsigned)s->es->cc->cfg->events_client_max);
 	mem_deref(s);
 }
 
@@ -288,6 +293,7 @@ static void close_handler(int err, void *arg)
 
 	/* a replay's read may still hold s: it finds it closed */
 	list_unlink(&s->le);
+	tmr_cancel(&s->pace);
 	s->closed = true;
 	s->wc = mem_deref(s->wc);
 	mem_deref(s);
@@ -303,37 +309,91 @@ static int send_gap(struct sub *s, uint64_t since, uint64_t oldest)
 	return send_text(s->es, s, buf) ? 0 : EPIPE;
 }
 
-/* The ring's events after `from` that pass s's filter. */
-static int send_ring(struct sub *s, uint64_t from)
+/* The kernel's send buffer of a stream socket grows on its own (up to
+ * megabytes) when the client does not read; fixed here, so a stalled
+ * client costs bounded kernel memory too and reaches the queue limit. */
+static void sndbuf_bound(struct sub *s)
 {
-	struct events *es = s->es;
+	int fd = tcp_conn_fd(websock_tcp(s->wc));
+	int sz = (int)min(s->es->cc->cfg->events_client_max,
+			  (uint32_t)SNDBUF_MAX);
 
-	for (uint64_t q = from + 1; q <= es->last; q++) {
-		const struct ev *e = &es->ring[q % EVENTS_RING];
+	if (fd >= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+}
 
-		if (e->seq == q && e->json && pass(s, e) &&
-		    !send_text(es, s, e->json))
-			return EPIPE;
-	}
-	return 0;
+/* A replay sends while the client's queue is under half its limit,
+ * then waits for it to drain: replaying thousands of events must not
+ * cut off a client that reads at an ordinary pace. */
+static bool queue_full(const struct sub *s)
+{
+	return tcp_conn_txqsz(websock_tcp(s->wc))
+		> s->es->cc->cfg->events_client_max / 2;
+}
+
+static void replay_step(struct sub *s);
+
+static void pace_handler(void *arg)
+{
+	replay_step(arg);
+}
+
+static void pace(struct sub *s)
+{
+	tmr_start(&s->pace, PACE_MS, pace_handler, s);
 }
 
 static void replay_read(struct sub *s);
 
+/* The ring's events after s->sent, then live.  0, or EPIPE (drop s). */
+static int ring_step(struct sub *s)
+{
+	struct events *es = s->es;
+
+	while (s->sent < es->last) {
+		uint64_t q = s->sent + 1;
+		const struct ev *e = &es->ring[q % EVENTS_RING];
+
+		if (q <= es->first) {   /* the ring moved on: the store */
+			replay_read(s);
+			return 0;
+		}
+		if (queue_full(s)) {
+			pace(s);
+			return 0;
+		}
+		s->sent = q;
+		if (e->seq == q && e->json && pass(s, e) &&
+		    !send_text(es, s, e->json))
+			return EPIPE;
+	}
+	s->replaying = false;
+	return 0;
+}
+
+/* Go on with a replay: from the store while it is older than the ring,
+ * then from the ring. */
+static void replay_step(struct sub *s)
+{
+	if (s->sent < s->es->first)
+		replay_read(s);
+	else if (ring_step(s))
+		sub_drop(s);
+}
+
 /* One stored event (a store_read_events entry) to the client. */
-static int replay_one(struct sub *s, const struct odict *o)
+static int replay_one(struct sub *s, const struct odict *o, uint64_t seq)
 {
 	struct ev e;
 	char buf[JSON_MAX];
 	const char *type = odict_string(o, "type");
-	uint64_t seq = 0, t = 0;
+	uint64_t t = 0;
 	size_t len;
 	int n;
 
-	if (!odict_get_number(o, &seq, "seq") || !type)
+	if (!type)
 		return 0;
 	(void)odict_get_number(o, &t, "time");
-	s->sent = seq;
 	str_ncpy(e.agent, odict_string(o, "agent") ? odict_string(o, "agent")
 		 : "", sizeof(e.agent));
 	str_ncpy(e.queue, odict_string(o, "queue") ? odict_string(o, "queue")
@@ -357,8 +417,8 @@ static int replay_one(struct sub *s, const struct odict *o)
 	return send_text(s->es, s, buf) ? 0 : EPIPE;
 }
 
-/* The store's answer: send its events, read on, or finish with the
- * ring and go live. */
+/* The store's answer: send its events while the client keeps up, then
+ * read on, or go on with the ring. */
 static void replay_handler(int err, const char *json, size_t len, void *arg)
 {
 	struct sub *s = arg;
@@ -377,25 +437,35 @@ static void replay_handler(int err, const char *json, size_t len, void *arg)
 	}
 	LIST_FOREACH(&evs->u.odict->lst, le) {
 		const struct odict_entry *e = le->data;
+		uint64_t seq = 0;
 
 		n++;
-		if (e->type != ODICT_OBJECT)
+		if (e->type != ODICT_OBJECT ||
+		    !odict_get_number(e->u.odict, &seq, "seq") ||
+		    seq <= s->sent)
 			continue;
-		if (replay_one(s, e->u.odict))
-			goto slow;
-		if (s->sent >= es->first)
+		if (seq > es->first)
 			break;          /* the ring has the rest */
+		if (queue_full(s)) {
+			pace(s);        /* read again from s->sent then */
+			goto out;
+		}
+		s->sent = seq;
+		if (replay_one(s, e->u.odict, seq))
+			goto slow;
 	}
 	if (s->sent < es->first && n == REPLAY_BATCH) {
 		replay_read(s);         /* more in the store */
 		goto out;
 	}
  gap:
-	if (s->sent < es->first && send_gap(s, s->sent, es->first + 1))
+	if (s->sent < es->first) {      /* the store lacks them */
+		if (send_gap(s, s->sent, es->first + 1))
+			goto slow;
+		s->sent = es->first;
+	}
+	if (ring_step(s))
 		goto slow;
-	if (send_ring(s, s->sent > es->first ? s->sent : es->first))
-		goto slow;
-	s->replaying = false;
 	goto out;
  slow:
 	sub_drop(s);
@@ -408,16 +478,19 @@ static void replay_read(struct sub *s)
 {
 	int err;
 
+	s->replaying = true;
 	err = store_read_events(s->es->cc->store, s->sent, REPLAY_BATCH,
 				replay_handler, mem_ref(s));
 	if (err) {
 		mem_deref(s);
 		LOG_WARN("events", "cannot replay from the store: %m", err);
-		if (send_gap(s, s->sent, s->es->first + 1) ||
-		    send_ring(s, s->es->first))
+		if (send_gap(s, s->sent, s->es->first + 1)) {
 			sub_drop(s);
-		else
-			s->replaying = false;
+			return;
+		}
+		s->sent = s->es->first;
+		if (ring_step(s))
+			sub_drop(s);
 	}
 }
 
@@ -515,21 +588,15 @@ int events_subscribe(struct events *es, struct http_conn *conn,
 		return err;
 	}
 	list_append(&es->subs, &s->le, s);
-	tcp_conn_txqsz_set(websock_tcp(s->wc), TXQ_MAX);
+	tcp_conn_txqsz_set(websock_tcp(s->wc), es->cc->cfg->events_client_max);
+	sndbuf_bound(s);
 
-	if (resume && since < es->first) {
-		/* older than the ring: the store first (replay_handler) */
+	if (resume) {
+		/* older than the ring: the store first (replay_handler),
+		 * then the ring (ring_step), at the client's pace */
 		s->replaying = true;
 		s->sent = since;
-		replay_read(s);
-		return 0;
+		replay_step(s);
 	}
-	if (resume && send_ring(s, since))
-		goto slow;
-	return 0;
- slow:
-	/* more to replay than one client may have queued: it gets what
-	 * fitted, reconnects with a later since= and gets the rest */
-	sub_drop(s);
 	return 0;
 }

@@ -305,6 +305,12 @@ static int server_key(struct loader *l, const struct ini_entry *e,
 				   "3600, got '%s'", v);
 		c->events_heartbeat = a;
 	}
+	else if (!strcmp(k, "events_client_max")) {
+		if (num(v, 16, 1024 * 1024, &a))
+			return msg(err, errsz, e, "expected KiB, 16 to "
+				   "1048576, got '%s'", v);
+		c->events_client_max = a * 1024;
+	}
 	else if (!strcmp(k, "session_ttl")) {
 		if (num(v, 1, 7 * 86400, &a))
 			return msg(err, errsz, e, "expected seconds, 1 to "
@@ -348,8 +354,10 @@ static int server_key(struct loader *l, const struct ini_entry *e,
 	}
 	else
 		return msg(err, errsz, e, "unknown key (sip, transports, "
-			   "http, rtp, rtp_ports, database, realm, prompts, "
-			   "recordings, web, node)");
+			   "http, rtp, rtp_ports, media_threads, database, "
+			   "realm, prompts, recordings, web, node, "
+			   "session_ttl, events_heartbeat, "
+			   "events_client_max)");
 	return 0;
 }
 
@@ -1126,6 +1134,7 @@ int config_load(struct config **cfgp, const char *path, char *err,
 	c->rtp_max = 29999;
 	c->session_ttl = 8 * 3600;
 	c->events_heartbeat = 15;
+	c->events_client_max = 4 * 1024 * 1024;
 	str_ncpy(c->node, "sb", sizeof(c->node));
 
 	memset(&l, 0, sizeof(l));

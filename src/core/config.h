@@ -163,6 +163,7 @@ struct config {
 	char node[CFG_ID_MAX + 1];    /* call id prefix */
 	uint32_t session_ttl;         /* s: an idle API session ends */
 	uint32_t events_heartbeat;    /* s between event-stream heartbeats */
+	uint32_t events_client_max;   /* bytes queued for one stream client */
 	/* set-up */
 	char (*skills)[CFG_ID_MAX + 1];
 	unsigned nskills;

@@ -26,7 +26,7 @@ queues = sales
 role = supervisor
 password = sup-secret-1
 "
-sed -i 's/^node       = t$/node       = t\nevents_heartbeat = 1/' "$T/sb.conf"
+sed -i 's/^node       = t$/node       = t\nevents_heartbeat = 1\nevents_client_max = 16/' "$T/sb.conf"
 start_server
 
 login() {	# login USER PASSWORD: prints the token
@@ -136,6 +136,42 @@ sort -n -u -c "$T/rseqs" || fail "replay out of order: $(cat "$T/rseqs")"
 grep -q '"detail":"logged-out -> not-ready' "$T/restart.out" \
 	|| fail "replayed detail: $(cat "$T/restart.out")"
 echo "ok: resume across a restart, from the store, then live"
+
+# ---- a client that stops reading is disconnected, then resumes ----
+# (events_client_max = 16 KiB; the client's receive buffer is tiny)
+SB_WS_STALL="$T/go" "$WS" "$URL?token=$SUP" 1000000 120 \
+	>"$T/slow.out" 2>"$T/slow.err" &
+SLOW=$!
+PIDS+=("$SLOW")
+wait_for 10 "slow connected" grep -q connected "$T/slow.err"
+: > "$T/burst.cfg"
+for i in $(seq 1 400); do
+	for st in not-ready logged-out; do
+		printf 'url = "http://127.0.0.1:%s/api/v1/agents/5001/state"\nrequest = "POST"\nheader = "Authorization: Bearer %s"\ndata = "{\\"state\\":\\"%s\\",\\"reason\\":\\"break\\"}"\noutput = "/dev/null"\nnext\n' \
+			"$HTTP_PORT" "$SUP" "$st" >> "$T/burst.cfg"
+	done
+done
+sed -i '$d' "$T/burst.cfg"      # no "next" after the last request
+curl -s -K "$T/burst.cfg" || fail "burst of state changes"
+wait_log "a client fell behind by 16384 bytes: disconnected"
+state "$SUP" 5002 not-ready     # the last event: the resume ends there
+touch "$T/go"
+rc=0
+wait "$SLOW" || rc=$?
+pids_forget "$SLOW"
+[ $rc = 3 ] || fail "slow client: exit $rc, $(cat "$T/slow.err")"
+SEEN=$(events_of slow | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' | tail -1)
+[ -n "$SEEN" ] || fail "the slow client got nothing: $(cat "$T/slow.err")"
+SB_WS_UNTIL='"agent":"5002"' SB_WS_UNCOUNTED='"type":"heartbeat"' "$WS" \
+	"$URL?token=$SUP&since=$SEEN" 1000000 30 >"$T/back.out" 2>"$T/back.err" \
+	|| fail "resume after the disconnect: $(cat "$T/back.err")"
+events_of back | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' > "$T/bseqs"
+[ "$(head -1 "$T/bseqs")" = $((SEEN + 1)) ] \
+	|| fail "resume from $SEEN starts at $(head -1 "$T/bseqs")"
+[ "$(tail -1 "$T/bseqs")" -eq $((SEEN + $(wc -l < "$T/bseqs"))) ] \
+	|| fail "resume from $SEEN has holes: $(tr '\n' ' ' < "$T/bseqs")"
+! grep -q '"type":"gap"' "$T/back.out" || fail "a gap after the resume"
+echo "ok: a stalled client is cut off at 16 KiB and resumes without a hole"
 
 # ---- refusals ----
 code() { curl -s -o "$T/c.out" -w '%{http_code}' "$@"; }

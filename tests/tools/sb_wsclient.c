@@ -11,8 +11,13 @@
  * "Authorization: Bearer TOKEN".  Messages containing the text in the
  * environment variable SB_WS_UNCOUNTED (for example "heartbeat") are
  * printed but not counted; with SB_WS_UNTIL set, the client also stops
- * (exit 0) after the first message containing that text.  Not
- * installed; tests only.
+ * (exit 0) after the first message containing that text.
+ *
+ * A slow client: with SB_WS_STALL=FILE the client shrinks its receive
+ * buffer, reads nothing after the handshake until FILE exists, then
+ * reads everything; it exits 3 when the server closed the connection
+ * (what the server does to a client too far behind).  Not installed;
+ * tests only.
  *
  * Written on plain sockets (RFC 6455 client side, text frames only), not
  * on libre's websock client: in libre 1.1.0 that client drops frames
@@ -23,6 +28,7 @@
 #define _GNU_SOURCE           /* memmem */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +43,7 @@ enum { BUF = 1 << 20 };
 
 static uint8_t buf[BUF];
 static size_t have;
+static bool eof;              /* the server closed the connection */
 
 static long long now_ms(void)
 {
@@ -56,8 +63,10 @@ static int more(int fd, long long deadline)
 	if (left <= 0 || poll(&p, 1, (int)left) <= 0 || have == BUF)
 		return -1;
 	n = read(fd, buf + have, BUF - have);
-	if (n <= 0)
+	if (n <= 0) {
+		eof = true;
 		return -1;
+	}
 	have += (size_t)n;
 	return 0;
 }
@@ -74,6 +83,8 @@ int main(int argc, char *argv[])
 	unsigned port, want, got = 0;
 	const char *skip = getenv("SB_WS_UNCOUNTED");
 	const char *until = getenv("SB_WS_UNTIL");
+	const char *stall = getenv("SB_WS_STALL");
+	bool closed = false;
 	struct sockaddr_in sin;
 	long long deadline;
 	char *end;
@@ -92,6 +103,12 @@ int main(int argc, char *argv[])
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd >= 0 && stall && *stall) {
+		int small = 4096;
+
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small,
+				 sizeof(small));
+	}
 	if (fd < 0 || inet_pton(AF_INET, host, &sin.sin_addr) != 1 ||
 	    connect(fd, (struct sockaddr *)&sin, sizeof(sin))) {
 		fprintf(stderr, "sb_wsclient: cannot connect to %s:%u: %s\n",
@@ -129,6 +146,13 @@ int main(int argc, char *argv[])
 	}
 	consume((size_t)(end + 4 - (char *)buf));
 	fprintf(stderr, "sb_wsclient: connected\n");
+	while (stall && *stall && access(stall, F_OK)) {
+		if (now_ms() > deadline) {
+			fprintf(stderr, "sb_wsclient: %s never came\n", stall);
+			return 1;
+		}
+		(void)poll(NULL, 0, 20);
+	}
 
 	while (got < want) {
 		uint64_t len;
@@ -141,8 +165,10 @@ int main(int argc, char *argv[])
 
 			if (have >= need)
 				break;
-			if (more(fd, deadline))
+			if (more(fd, deadline)) {
+				closed = eof;
 				goto stop;
+			}
 		}
 		op = buf[0] & 0x0f;
 		len = buf[1] & 0x7f;
@@ -161,8 +187,10 @@ int main(int argc, char *argv[])
 			return 1;
 		}
 		while (have < hl + len)
-			if (more(fd, deadline))
+			if (more(fd, deadline)) {
+				closed = eof;
 				goto stop;
+			}
 		if (op == 0x1) {               /* text */
 			fwrite(buf + hl, 1, (size_t)len, stdout);
 			fputc('\n', stdout);
@@ -176,6 +204,7 @@ int main(int argc, char *argv[])
 		}
 		else if (op == 0x8) {          /* close */
 			consume(hl + (size_t)len);
+			closed = true;
 			break;
 		}
 		/* ping (0x9): the server's keep-alive; a missing pong does not
@@ -186,6 +215,11 @@ int main(int argc, char *argv[])
 	close(fd);
 	if (got >= want)
 		return 0;
+	if (stall && *stall && closed) {
+		fprintf(stderr, "sb_wsclient: closed by the server after %u "
+			"messages\n", got);
+		return 3;
+	}
 	fprintf(stderr, "sb_wsclient: closed or timed out after %u of %u "
 		"messages\n", got, want);
 	return 1;
