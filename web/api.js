@@ -147,3 +147,62 @@ export const scripts = () => call('GET', '/api/v1/scripts');
 export const script = (id) => call('GET', scriptPath(id));
 export const scriptSave = (id, doc) => call('PUT', scriptPath(id), doc);
 export const scriptDelete = (id) => call('DELETE', scriptPath(id));
+
+// ---- for the admin pages (web/admin.html) ----
+// the configuration the server runs, read-only (supervisors and admins)
+export const configQueues = () => call('GET', '/api/v1/config/queues');
+export const configAgents = () => call('GET', '/api/v1/config/agents');
+export const configNumbers = () => call('GET', '/api/v1/config/numbers');
+export const skills = () => call('GET', '/api/v1/skills');
+
+// A request whose refusal carries more than "error" (the CSV import's
+// per-line "errors"): resolves to {ok, status, json} instead of throwing
+// on a non-2xx answer; throws ApiError(0) when the server is unreachable.
+async function callFull(method, path, body, type) {
+  const headers = { 'Content-Type': type };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body, cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, `the server cannot be reached (${e.message})`);
+  }
+  let json = null;
+  try {
+    json = await res.json();
+  } catch {
+    // not JSON
+  }
+  return { ok: res.ok, status: res.status, json };
+}
+
+// POST /api/v1/customers.csv: {ok: true, json: {created, updated}} or
+// {ok: false, status, json: {error, errors: [{line, error}]}}.
+export const customersImportReport = (csv) =>
+  callFull('POST', '/api/v1/customers.csv', csv, 'text/csv');
+
+// A recording's WAV as a Blob: the audio route needs the bearer token,
+// which an <audio src> cannot send; give the element an object URL.
+export async function recordingAudio(id) {
+  const headers = {};
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  let res;
+  try {
+    res = await fetch(recordingAudioUrl(id), { headers, cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, `the server cannot be reached (${e.message})`);
+  }
+  if (!res.ok) {
+    let msg = `HTTP ${res.status}`;
+    try {
+      const j = await res.json();
+      if (typeof j.error === 'string') msg = j.error;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(res.status, msg);
+  }
+  return res.blob();
+}

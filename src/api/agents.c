@@ -135,6 +135,7 @@ static int queue_odict(struct odict **odp, struct center *cc, unsigned qi,
 	}
 	err |= odict_entry_add(o, "alert_wait_s", ODICT_INT,
 			       (int64_t)(q->alert_wait_ms / 1000));
+	err |= odict_entry_add(o, "record", ODICT_BOOL, q->record);
 	err |= odict_alloc(&td, 8);
 	if (err)
 		goto out;

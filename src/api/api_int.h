@@ -22,13 +22,18 @@ enum { API_BODY_MAX = 4096, API_ARGS_MAX = 3 };
 
 struct auth;
 struct events;
+struct admin;
 
 struct api {
 	struct center *cc;            /* borrowed */
 	struct http_sock *http;
 	struct auth *auth;
 	struct events *events;
+	struct admin *admin;          /* configuration changes: admin.c */
 };
+
+/* admin.c */
+int  admin_alloc(struct admin **adp, struct api *api);
 
 /* auth.c: who calls the HTTP API */
 struct principal {
@@ -65,6 +70,7 @@ extern const struct api_route api_routes_calls[];
 extern const struct api_route api_routes_customers[];
 extern const struct api_route api_routes_scripts[];
 extern const struct api_route api_routes_config[];
+extern const struct api_route api_routes_admin[];
 extern const struct api_route api_routes_history[];
 extern const struct api_route api_routes_recordings[];
 

@@ -312,10 +312,27 @@ int auth_bearer(struct auth *au, const struct pl *cred, struct principal *who)
 			return EACCES;
 		}
 		s->last_used = now;
-		/* the agent object outlives the session: agents are the
-		 * configuration's, fixed while the server runs */
 		*who = s->who;
-		return 0;
+		/* the configuration may have changed since the log-in
+		 * (center_reconfigure): an agent or user that is gone ends
+		 * its sessions; a user's role is the current one */
+		if (who->role == CFG_ROLE_AGENT) {
+			who->agent = center_agent(au->cc, who->user);
+			if (who->agent)
+				return 0;
+		}
+		else {
+			const struct cfg_user *u = config_user(au->cc->cfg,
+							       who->user);
+
+			if (u) {
+				who->role = u->role;
+				return 0;
+			}
+		}
+		mem_deref(s);
+		memset(who, 0, sizeof(*who));
+		return EACCES;
 	}
 	k = apikey_find(au->cc->cfg, cred);
 	if (!k)

@@ -62,6 +62,11 @@ static int call_odict(struct odict **odp, const struct call *c)
 				       c->t_queue);
 	if (c->t_answer)
 		err |= odict_entry_add(od, "answer", ODICT_INT, c->t_answer);
+	err |= odict_entry_add(od, "held", ODICT_BOOL,
+			       c->nholds && !c->holds[c->nholds - 1].end);
+	if (c->rec)
+		err |= odict_entry_add(od, "recording", ODICT_STRING,
+				       c->rec_paused ? "paused" : "on");
 	if (err)
 		mem_deref(od);
 	else
@@ -199,9 +204,28 @@ static int script_answers(struct api_req *r, const struct odict *in,
 		    strlen(ans) > 2000)
 			goto bad;
 	}
-	if (re_sdprintf(jsonp, "%H", json_encode_odict, e->u.odict)) {
-		(void)api_error(r->conn, 500, "out of memory");
-		return ENOMEM;
+	/* libre encodes a top-level odict as an object: wrap the array,
+	 * then keep what is inside {"a":...} */
+	{
+		struct odict *w = NULL;
+		char *txt = NULL;
+		int err = odict_alloc(&w, 1);
+
+		err = err ? err : odict_entry_add(w, "a", ODICT_ARRAY,
+						  e->u.odict);
+		err = err ? err : re_sdprintf(&txt, "%H", json_encode_odict,
+					      w);
+		mem_deref(w);
+		if (!err && (strlen(txt) < 6 || strncmp(txt, "{\"a\":", 5)))
+			err = EPROTO;
+		if (!err)
+			err = re_sdprintf(jsonp, "%b", txt + 5,
+					  strlen(txt) - 6);
+		mem_deref(txt);
+		if (err) {
+			(void)api_error(r->conn, 500, "out of memory");
+			return ENOMEM;
+		}
 	}
 	return 0;
  bad:

@@ -38,6 +38,7 @@ enum {
 	CSV_ROWS_MAX = 20000,
 	CSV_COLS_MAX = 64,
 	IMPORT_ERRORS_MAX = 20,
+	CUSTOMER_BODY_MAX = 32 * 1024,  /* notes and fields: 8000 each */
 };
 
 /* ---- JSON ---- */
@@ -1130,9 +1131,11 @@ const struct api_route api_routes_customers[] = {
 	{"POST",   "/api/v1/customers.csv", import_csv, CFG_ROLE_SUPERVISOR,
 	 CSV_BODY_MAX},
 	{"GET",    "/api/v1/customers",     list,    CFG_ROLE_AGENT, 0},
-	{"POST",   "/api/v1/customers",     create,  CFG_ROLE_AGENT, 0},
+	{"POST",   "/api/v1/customers",     create,  CFG_ROLE_AGENT,
+	 CUSTOMER_BODY_MAX},
 	{"GET",    "/api/v1/customers/*",   one,     CFG_ROLE_AGENT, 0},
-	{"PUT",    "/api/v1/customers/*",   replace, CFG_ROLE_AGENT, 0},
+	{"PUT",    "/api/v1/customers/*",   replace, CFG_ROLE_AGENT,
+	 CUSTOMER_BODY_MAX},
 	{"DELETE", "/api/v1/customers/*",   delete,  CFG_ROLE_SUPERVISOR, 0},
 	{"GET",    "/api/v1/customers/*/history", history, CFG_ROLE_AGENT, 0},
 	{NULL, NULL, NULL, 0, 0}

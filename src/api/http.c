@@ -33,6 +33,7 @@ static const struct api_route *const tables[] = {
 	api_routes_customers,
 	api_routes_scripts,
 	api_routes_config,
+	api_routes_admin,
 };
 
 static const char *reason(uint16_t scode)
@@ -432,6 +433,7 @@ static void destructor(void *arg)
 
 	center_observe(api->cc, NULL, NULL);
 	api->http = mem_deref(api->http);
+	api->admin = mem_deref(api->admin);
 	api->events = mem_deref(api->events);
 	api->auth = mem_deref(api->auth);
 }
@@ -447,6 +449,7 @@ int api_alloc(struct api **ap, struct center *cc, char *err, size_t errsz)
 	api->cc = cc;
 	e = auth_alloc(&api->auth, cc);
 	e = e ? e : events_alloc(&api->events, cc);
+	e = e ? e : admin_alloc(&api->admin, api);
 	if (e) {
 		re_snprintf(err, errsz, "api: %m", e);
 		goto out;

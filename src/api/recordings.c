@@ -518,7 +518,7 @@ static int audio_file_read(struct audio_job *j)
 			goto out;
 		}
 		if (!k)
-			break;                /* shrank meanwhile: what is there */
+			break;            /* shrank meanwhile: send what is */
 		got += (size_t)k;
 	}
 	j->len = got;

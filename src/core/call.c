@@ -58,6 +58,7 @@ static void destructor(void *arg)
 	c->sess = mem_deref(c->sess);
 	mem_deref(c->ms);
 	mem_deref(c->run);
+	mem_deref(c->cfg);
 	mem_deref(c->sip_callid);
 	mem_deref(c->caller);
 	mem_deref(c->dialled);
@@ -447,6 +448,7 @@ static int call_alloc(struct call **cp, struct center *cc,
 	if (!c)
 		return ENOMEM;
 	c->cc = cc;
+	c->cfg = mem_ref(cc->cfg);    /* what c->q, c->flow point into */
 	cc->st.calls_live++;
 	tmr_init(&c->tmr_digit);
 	tmr_init(&c->tmr_announce);

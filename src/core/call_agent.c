@@ -99,6 +99,7 @@ static void screen_pop(struct call *c, const struct agent *a)
 		goto out;
 	err = odict_entry_add(od, "caller", ODICT_STRING, c->caller);
 	err |= odict_entry_add(od, "dialled", ODICT_STRING, c->dialled);
+	err |= odict_entry_add(od, "record", ODICT_BOOL, c->q && c->q->record);
 	if (script_of_queue(c->cc, c->q))
 		err |= odict_entry_add(od, "script", ODICT_STRING,
 				       script_of_queue(c->cc, c->q)->id);

@@ -456,44 +456,9 @@ static int build_engine(struct center *cc, char *err, size_t errsz)
 			goto fail;
 	}
 	for (unsigned i = 0; i < cfg->nagents; i++) {
-		const struct cfg_agent *ca = &cfg->agents[i];
-		struct acd_agent *aa;
-		struct agent *a;
-
-		e = acd_agent_add(&aa, cc->acd, ca->id, &ca->acd);
+		e = center_agent_add(cc, &cfg->agents[i]);
 		if (e)
 			goto fail;
-		for (unsigned j = 0; j < ca->nskills; j++) {
-			uint16_t id;
-
-			e = acd_skill_find(cc->acd, ca->skills[j].skill, &id);
-			e = e ? e : acd_agent_skill_set(aa, id,
-							ca->skills[j].level);
-			if (e)
-				goto fail;
-		}
-		for (unsigned j = 0; j < ca->nmembers; j++) {
-			struct acd_member_conf mc;
-
-			acd_member_conf_init(&mc);
-			mc.priority = ca->members[j].priority;
-			e = acd_member_add(aa, acd_queue_find(cc->acd,
-					   ca->members[j].queue), &mc);
-			if (e)
-				goto fail;
-		}
-		/* the agent's own queue, for transfers to the agent */
-		e = agent_queue(cc, aa, ca->id);
-		if (e)
-			goto fail;
-		a = mem_zalloc(sizeof(*a), agent_destructor);
-		if (!a)
-			return ENOMEM;
-		a->cfg = ca;
-		a->state_since = center_wall(cc);
-		a->acd = aa;
-		a->cc = cc;
-		hash_append(cc->agents, hash_joaat_str(ca->id), &a->he, a);
 	}
 	return 0;
  fail:
@@ -501,8 +466,59 @@ static int build_engine(struct center *cc, char *err, size_t errsz)
 	return e;
 }
 
+/* An agent's skills and queues in the engine, as ca says. */
+int center_agent_set(struct center *cc, struct acd_agent *aa,
+		     const struct cfg_agent *ca)
+{
+	int e;
+
+	for (unsigned j = 0; j < ca->nskills; j++) {
+		uint16_t id;
+
+		e = acd_skill_find(cc->acd, ca->skills[j].skill, &id);
+		e = e ? e : acd_agent_skill_set(aa, id, ca->skills[j].level);
+		if (e)
+			return e;
+	}
+	for (unsigned j = 0; j < ca->nmembers; j++) {
+		struct acd_member_conf mc;
+
+		acd_member_conf_init(&mc);
+		mc.priority = ca->members[j].priority;
+		e = acd_member_add(aa, acd_queue_find(cc->acd,
+				   ca->members[j].queue), &mc);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+/* A configured agent: in the engine (with its own queue "@ID", for
+ * transfers to it) and in the center. */
+int center_agent_add(struct center *cc, const struct cfg_agent *ca)
+{
+	struct acd_agent *aa;
+	struct agent *a;
+	int e;
+
+	e = acd_agent_add(&aa, cc->acd, ca->id, &ca->acd);
+	e = e ? e : center_agent_set(cc, aa, ca);
+	e = e ? e : agent_queue(cc, aa, ca->id);
+	if (e)
+		return e;
+	a = mem_zalloc(sizeof(*a), agent_destructor);
+	if (!a)
+		return ENOMEM;
+	a->cfg = ca;
+	a->state_since = center_wall(cc);
+	a->acd = aa;
+	a->cc = cc;
+	hash_append(cc->agents, hash_joaat_str(ca->id), &a->he, a);
+	return 0;
+}
+
 /* The configuration, as rows of the store's config table. */
-static int seed_store(struct center *cc)
+int center_seed_store(struct center *cc)
 {
 	const struct config *cfg = cc->cfg;
 	char body[1024];
@@ -648,7 +664,7 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 	if (e)
 		goto out;
 	cc->ev_seq = store_event_last(cc->store);
-	e = seed_store(cc);
+	e = center_seed_store(cc);
 	if (e) {
 		re_snprintf(err, errsz, "%s: cannot store the configuration",
 			    cfg->database);

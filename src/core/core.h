@@ -81,6 +81,8 @@ struct call {
 	struct le he;                 /* center->calls by id */
 	struct le he_sip;             /* center->calls_sip by Call-ID */
 	struct center *cc;            /* borrowed */
+	struct config *cfg;           /* the configuration it started with:
+				       * kept while it lives (reconfigure) */
 	char id[48];
 	char *sip_callid;
 	char *caller, *dialled;
@@ -233,6 +235,7 @@ struct customers;
 typedef bool (customer_apply_h)(const struct customer *cu, void *arg);
 int  customers_alloc(struct customers **csp);
 int  customers_load(struct center *cc);      /* at start: store, config */
+int  customers_seed(struct center *cc, bool running); /* new [customer]s */
 struct customer *customer_find(const struct customers *cs, const char *id);
 struct customer *customer_by_phone(const struct customers *cs,
 				   const char *number);
@@ -262,6 +265,7 @@ struct script {
 struct scripts;
 typedef bool (script_apply_h)(const struct script *s, void *arg);
 int  scripts_load(struct center *cc);        /* at start */
+int  scripts_remap(struct center *cc);       /* after cc->cfg changed */
 struct script *script_find(const struct scripts *ss, const char *id);
 const struct script *script_of_queue(const struct center *cc,
 				     const struct cfg_queue *q);
@@ -277,9 +281,27 @@ void script_drop(struct center *cc, struct script *s);
 
 /* today.c */
 int  today_alloc(struct center *cc);
+/* After cc->cfg changed: the figures follow their queues by id. */
+int  today_remap(struct center *cc, const struct config *old);
 void today_event(struct center *cc, const struct acd_event *ev);
 const struct queue_day *today_queue(struct center *cc,
 				    const struct cfg_queue *q);
+
+/* center.c: the engine's part of an agent */
+int  center_agent_add(struct center *cc, const struct cfg_agent *ca);
+int  center_agent_set(struct center *cc, struct acd_agent *aa,
+		      const struct cfg_agent *ca);
+int  center_seed_store(struct center *cc);
+
+/* reconfigure.c: apply a new configuration while running
+ * @return 0, EBUSY (a queue or agent to remove is in a call; why says
+ *         which), EPERM (a [server] setting needs a restart), or an
+ *         engine errno (why says it; partly applied) */
+int  center_reconfigure(struct center *cc, struct config *cfg, char *why,
+			size_t sz);
+/* The same checks, changing nothing. */
+int  center_reconfigure_check(struct center *cc, const struct config *cfg,
+			      char *why, size_t sz);
 
 /* call.c */
 int  call_incoming(struct center *cc, const struct sip_msg *msg,

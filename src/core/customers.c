@@ -388,13 +388,23 @@ static void load_one(const struct store_customer *sc, void *arg)
 
 int customers_load(struct center *cc)
 {
+	int err;
+
+	err = store_customers_load(cc->store, load_one, cc);
+	err = err ? err : customers_seed(cc, false);
+	if (!err)
+		LOG_INFO("customer", "%u customers", cc->customers->n);
+	return err;
+}
+
+/* running: the loop runs (a new configuration): queue the records
+ * instead of writing them synchronously. */
+int customers_seed(struct center *cc, bool running)
+{
 	const struct config *cfg = cc->cfg;
 	int64_t now = center_wall(cc);
 	int err;
 
-	err = store_customers_load(cc->store, load_one, cc);
-	if (err)
-		return err;
 	for (unsigned i = 0; i < cfg->ncustomers; i++) {
 		const struct cfg_customer *k = &cfg->customers[i];
 		const char *phones[CFG_PHONES_MAX];
@@ -421,11 +431,11 @@ int customers_load(struct center *cc)
 			continue;
 		}
 		store_rec(&sc, cu, phones);
-		err = store_customer_seed(cc->store, &sc);
+		err = running ? store_customer_put(cc->store, &sc)
+			: store_customer_seed(cc->store, &sc);
 		if (err)
 			return err;
 	}
-	LOG_INFO("customer", "%u customers", cc->customers->n);
 	return 0;
 }
 

@@ -73,12 +73,15 @@ struct script *script_find(const struct scripts *ss, const char *id)
 	return le ? le->data : NULL;
 }
 
+/* q may be of an older configuration (a call's): found by id */
 const struct script *script_of_queue(const struct center *cc,
 				     const struct cfg_queue *q)
 {
-	if (!cc->scripts || !q)
+	const struct cfg_queue *cq = q ? config_queue(cc->cfg, q->id) : NULL;
+
+	if (!cc->scripts || !cq)
 		return NULL;
-	return cc->scripts->of_queue[q - cc->cfg->queues];
+	return cc->scripts->of_queue[cq - cc->cfg->queues];
 }
 
 struct apply {
@@ -228,10 +231,12 @@ int script_check(const struct center *cc, const char *id,
 					return EINVAL;
 				}
 				if (!next_ok(a->u.odict, steps->u.odict)) {
-					re_snprintf(why, sz, "step %s: an "
-						    "answer's \"next\" is not "
-						    "a step of this script",
-						    sid);
+					re_snprintf(why, sz, "step %s: answer "
+						    "\"%s\" leads to a step "
+						    "this script does not have",
+						    sid, str_of(a->u.odict,
+								"label",
+								LABEL_MAX));
 					return EINVAL;
 				}
 			}
@@ -280,15 +285,42 @@ int script_check(const struct center *cc, const char *id,
 	return 0;
 }
 
+/* s->queues from its JSON, in cc->cfg (queues no longer configured are
+ * skipped). */
+static int queues_set(struct center *cc, struct script *s,
+		      const struct odict *body)
+{
+	struct scripts *ss = cc->scripts;
+	const struct odict_entry *qs;
+	struct le *le;
+
+	s->queues = mem_deref(s->queues);
+	s->nqueues = 0;
+	s->queues = mem_zalloc((ss->nqueues ? ss->nqueues : 1)
+			       * sizeof(*s->queues), NULL);
+	if (!s->queues)
+		return ENOMEM;
+	qs = odict_get_type(body, ODICT_ARRAY, "queues");
+	if (!qs)
+		return 0;
+	LIST_FOREACH(&qs->u.odict->lst, le) {
+		const struct odict_entry *q = le->data;
+		const struct cfg_queue *cq = q->type == ODICT_STRING
+			? config_queue(cc->cfg, q->u.str) : NULL;
+
+		if (cq && s->nqueues < ss->nqueues)
+			s->queues[s->nqueues++] = cq;
+	}
+	return 0;
+}
+
 /* Index a script from its stored JSON (checked before it was kept). */
 static int index_put(struct center *cc, const char *id, const char *json,
 		     int64_t updated, struct script **sp)
 {
 	struct scripts *ss = cc->scripts;
 	struct odict *body = NULL;
-	const struct odict_entry *qs;
 	struct script *s, *old;
-	struct le *le;
 	int err;
 
 	err = json_decode_odict(&body, 16, json, strlen(json), 8);
@@ -303,22 +335,8 @@ static int index_put(struct center *cc, const char *id, const char *json,
 	err = err ? err : str_dup(&s->json, json);
 	err = err ? err : str_dup(&s->name, odict_string(body, "name")
 				  ? odict_string(body, "name") : id);
-	s->queues = mem_zalloc((ss->nqueues ? ss->nqueues : 1)
-			       * sizeof(*s->queues), NULL);
-	if (!s->queues)
-		err = ENOMEM;
 	s->updated = updated;
-	qs = odict_get_type(body, ODICT_ARRAY, "queues");
-	if (!err && qs) {
-		LIST_FOREACH(&qs->u.odict->lst, le) {
-			const struct odict_entry *q = le->data;
-			const struct cfg_queue *cq = q->type == ODICT_STRING
-				? config_queue(cc->cfg, q->u.str) : NULL;
-
-			if (cq && s->nqueues < ss->nqueues)
-				s->queues[s->nqueues++] = cq;
-		}
-	}
+	err = err ? err : queues_set(cc, s, body);
 	mem_deref(body);
 	if (err) {
 		mem_deref(s);
@@ -337,7 +355,7 @@ static int index_put(struct center *cc, const char *id, const char *json,
 
 void script_drop(struct center *cc, struct script *s)
 {
-	for (unsigned i = 0; i < cc->cfg->nqueues; i++) {
+	for (unsigned i = 0; i < cc->scripts->nqueues; i++) {
 		if (cc->scripts->of_queue[i] == s)
 			cc->scripts->of_queue[i] = NULL;
 	}
@@ -424,6 +442,41 @@ static void load_one(const char *id, const char *body, int64_t updated,
 
 	if (index_put(cc, id, body, updated, NULL))
 		LOG_WARN("script", "%s: not loaded (bad record)", id);
+}
+
+static bool remap_one(struct le *le, void *arg)
+{
+	struct center *cc = arg;
+	struct script *s = le->data;
+	struct odict *body = NULL;
+	int err;
+
+	err = json_decode_odict(&body, 16, s->json, strlen(s->json), 8);
+	err = err ? err : queues_set(cc, s, body);
+	mem_deref(body);
+	if (err) {
+		LOG_WARN("script", "%s: queues not updated: %m", s->id, err);
+		return false;
+	}
+	for (unsigned i = 0; i < s->nqueues; i++)
+		cc->scripts->of_queue[s->queues[i] - cc->cfg->queues] = s;
+	return false;
+}
+
+int scripts_remap(struct center *cc)
+{
+	struct scripts *ss = cc->scripts;
+	struct script **of;
+
+	of = mem_zalloc((cc->cfg->nqueues ? cc->cfg->nqueues : 1)
+			* sizeof(*of), NULL);
+	if (!of)
+		return ENOMEM;
+	mem_deref(ss->of_queue);
+	ss->of_queue = of;
+	ss->nqueues = cc->cfg->nqueues;
+	(void)hash_apply(ss->by_id, remap_one, cc);
+	return 0;
 }
 
 int scripts_load(struct center *cc)

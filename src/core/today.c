@@ -9,6 +9,7 @@
  * up through the API (hung_up) does not.
  */
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include "libre.h"
@@ -47,11 +48,35 @@ static void roll(struct center *cc)
 	cc->day = d;
 }
 
+/* q may be of an older configuration (a call's): found by id */
 const struct queue_day *today_queue(struct center *cc,
 				    const struct cfg_queue *q)
 {
+	static const struct queue_day none;
+	const struct cfg_queue *cq = config_queue(cc->cfg, q->id);
+
 	roll(cc);
-	return &cc->qday[q - cc->cfg->queues];
+	return cq ? &cc->qday[cq - cc->cfg->queues] : &none;
+}
+
+int today_remap(struct center *cc, const struct config *old)
+{
+	struct queue_day *d;
+
+	d = mem_zalloc((cc->cfg->nqueues ? cc->cfg->nqueues : 1)
+		       * sizeof(*d), NULL);
+	if (!d)
+		return ENOMEM;
+	for (unsigned i = 0; i < cc->cfg->nqueues; i++) {
+		const struct cfg_queue *o = config_queue(old,
+							 cc->cfg->queues[i].id);
+
+		if (o)
+			d[i] = cc->qday[o - old->queues];
+	}
+	mem_deref(cc->qday);
+	cc->qday = d;
+	return 0;
 }
 
 void today_event(struct center *cc, const struct acd_event *ev)

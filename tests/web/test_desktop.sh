@@ -51,8 +51,14 @@ JSON=application/json
 expect_page "200 text/html; charset=utf-8" GET /
 cmp -s "$T/page.out" "$WEB/index.html" || fail "/ is not web/index.html"
 expect_page "200 text/html; charset=utf-8" GET /?x=1
-expect_page "200 text/javascript; charset=utf-8" GET /web/app.js
-cmp -s "$T/page.out" "$WEB/app.js" || fail "/web/app.js differs from the file"
+expect_page "200 text/javascript; charset=utf-8" GET /web/desktop/main.js
+cmp -s "$T/page.out" "$WEB/desktop/main.js" \
+	|| fail "/web/desktop/main.js differs from the file"
+# what the import map of index.html names (npm ci --prefix web)
+for m in $(sed -n 's|.*": "\(/web/node_modules/[^"]*\)".*|\1|p' "$WEB/index.html"); do
+	expect_page "200 text/javascript; charset=utf-8" GET "$m"
+done
+grep -q '"preact/hooks"' "$WEB/index.html" || fail "no import map in index.html"
 expect_page "200 text/css; charset=utf-8" GET /web/app.css
 expect_page "200 text/javascript; charset=utf-8" HEAD /web/api.js
 grep -qi "^content-length: $(stat -c %s "$WEB/api.js")" "$T/page.out" \
@@ -60,10 +66,10 @@ grep -qi "^content-length: $(stat -c %s "$WEB/api.js")" "$T/page.out" \
 expect_page "404 $JSON" GET /web/nothing.js
 expect_page "404 $JSON" GET /web/
 expect_page "404 $JSON" GET /web/.hidden.js
-expect_page "405 $JSON" POST /web/app.js
+expect_page "405 $JSON" POST /web/desktop/main.js
 expect_page "405 $JSON" DELETE /
 for p in /web/../sb.conf /web/..%2fsb.conf /web/%2e%2e/sb.conf \
-	 '/web//etc/passwd' '/web/a\b.js' /web/app.js%00.png; do
+	 '/web//etc/passwd' '/web/a\b.js' /web/desktop/main.js%00.png; do
 	expect_page "400 $JSON" GET "$p"
 done
 grep -q '"error":"bad page path' "$T/page.out" \

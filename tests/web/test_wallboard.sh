@@ -56,7 +56,7 @@ start_server
 URL=http://127.0.0.1:$HTTP_PORT
 
 # the page and uPlot are served (node_modules is an ordinary path)
-for p in /web/wallboard.html /web/wallboard.js /web/wallboard.css \
+for p in /web/wallboard.html /web/wallboard/main.js /web/wallboard.css \
 	 /web/node_modules/uplot/dist/uPlot.iife.min.js \
 	 /web/node_modules/uplot/dist/uPlot.min.css; do
 	code=$(curl -s -o /dev/null -w '%{http_code}' "$URL$p")
