@@ -37,7 +37,8 @@ enum {
 	CSV_BODY_MAX = 448 * 1024,
 	CSV_ROWS_MAX = 20000,
 	CSV_COLS_MAX = 64,
-	IMPORT_ERRORS_MAX = 20,
+	IMPORT_ERRORS_MAX = 20,       /* told */
+	ERRORS_KEPT = 1000,           /* sorted by line, then told */
 	CUSTOMER_BODY_MAX = 32 * 1024,  /* notes and fields: 8000 each */
 };
 
@@ -790,29 +791,64 @@ struct import_row {
 	unsigned line;
 };
 
+struct import_err {
+	unsigned line;
+	char why[200];
+};
+
 struct import {
 	struct import_row *rows;
 	size_t n;
-	struct odict *errors;         /* array */
-	unsigned nerrors;
+	struct import_err *errs;      /* [ERRORS_KEPT] */
+	unsigned nerrors;             /* all, kept or not */
 };
 
+/* Errors are kept (up to ERRORS_KEPT) and told by line, the first
+ * IMPORT_ERRORS_MAX of them: the phone check runs after the rows. */
 static void row_error(struct import *im, unsigned line, const char *why)
 {
-	struct odict *o;
-	char idx[16];
-
-	if (im->nerrors >= IMPORT_ERRORS_MAX) {
-		im->nerrors++;
-		return;
+	if (im->nerrors < ERRORS_KEPT) {
+		im->errs[im->nerrors].line = line;
+		str_ncpy(im->errs[im->nerrors].why, why,
+			 sizeof(im->errs[im->nerrors].why));
 	}
-	if (odict_alloc(&o, 4))
-		return;
-	(void)odict_entry_add(o, "line", ODICT_INT, (int64_t)line);
-	(void)odict_entry_add(o, "error", ODICT_STRING, why);
-	re_snprintf(idx, sizeof(idx), "%u", im->nerrors++);
-	(void)odict_entry_add(im->errors, idx, ODICT_OBJECT, o);
-	mem_deref(o);
+	im->nerrors++;
+}
+
+static int err_cmp(const void *a, const void *b)
+{
+	const struct import_err *x = a, *y = b;
+
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The errors to tell, as a JSON array, by line. */
+static int errors_odict(struct import *im, struct odict **arrp)
+{
+	unsigned n = im->nerrors < ERRORS_KEPT ? im->nerrors : ERRORS_KEPT;
+	struct odict *arr, *o;
+	char idx[16];
+	int err;
+
+	qsort(im->errs, n, sizeof(*im->errs), err_cmp);
+	err = odict_alloc(&arr, 8);
+	for (unsigned i = 0; !err && i < n && i < IMPORT_ERRORS_MAX; i++) {
+		err = odict_alloc(&o, 4);
+		if (err)
+			break;
+		err = odict_entry_add(o, "line", ODICT_INT,
+				      (int64_t)im->errs[i].line);
+		err |= odict_entry_add(o, "error", ODICT_STRING,
+				       im->errs[i].why);
+		re_snprintf(idx, sizeof(idx), "%u", i);
+		err |= odict_entry_add(arr, idx, ODICT_OBJECT, o);
+		mem_deref(o);
+	}
+	if (err)
+		mem_deref(arr);
+	else
+		*arrp = arr;
+	return err;
 }
 
 /* Cells to a record; why gets the problem. */
@@ -969,7 +1005,7 @@ static void import_free(struct import *im)
 		mem_deref(im->rows[i].cells);
 	}
 	mem_deref(im->rows);
-	mem_deref(im->errors);
+	mem_deref(im->errs);
 }
 
 /* POST /api/v1/customers.csv: check every row, then write them all, or
@@ -998,7 +1034,8 @@ static void import_csv(struct api_req *r)
 		c.p += 3;               /* a UTF-8 byte order mark */
 	buf = mem_alloc(CSV_BODY_MAX, NULL);
 	err = buf ? 0 : ENOMEM;
-	err = err ? err : odict_alloc(&im.errors, 8);
+	im.errs = mem_zalloc(ERRORS_KEPT * sizeof(*im.errs), NULL);
+	err = err ? err : im.errs ? 0 : ENOMEM;
 	im.rows = mem_zalloc(CSV_ROWS_MAX * sizeof(*im.rows), NULL);
 	if (err || !im.rows) {
 		(void)api_error(r->conn, 500, "out of memory");
@@ -1081,21 +1118,23 @@ static void import_csv(struct api_req *r)
 	}
 	phones_check(&im);
 	if (im.nerrors) {
-		struct odict *od;
+		struct odict *od = NULL, *arr = NULL;
 
-		err = odict_alloc(&od, 4);
+		err = errors_odict(&im, &arr);
+		err = err ? err : odict_alloc(&od, 4);
 		if (!err) {
 			re_snprintf(why, sizeof(why), "%u row%s refused; "
 				    "nothing imported", im.nerrors,
 				    im.nerrors == 1 ? "" : "s");
 			err = odict_entry_add(od, "error", ODICT_STRING, why);
 			err |= odict_entry_add(od, "errors", ODICT_ARRAY,
-					       im.errors);
+					       arr);
 			if (!err)
 				(void)http_creply(r->conn, 400, "Bad Request",
 						  "application/json", "%H\n",
 						  json_encode_odict, od);
 			mem_deref(od);
+			mem_deref(arr);
 		}
 		if (err)
 			(void)api_error(r->conn, 400, "rows refused");

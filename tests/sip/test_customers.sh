@@ -62,7 +62,7 @@ api_expect 409 "a phone of another customer" "$A1" POST $CU \
 	'{"id":"x1","name":"x","phones":["5550123"]}'
 api_has 'belongs to customer acme' "says whose"
 api_expect 413 "huge body" "$A1" POST $CU \
-	"{\"id\":\"x1\",\"name\":\"$(head -c 6000 /dev/zero | tr '\0' a)\"}"
+	"{\"id\":\"x1\",\"name\":\"$(head -c 40000 /dev/zero | tr '\0' a)\"}"
 api_expect 200 "agent changes" "$A1" PUT $CU/acme \
 	'{"name":"Ada King","phones":["5550123","5550999"],"vip":true,"notes":"prefers email"}'
 api_has '"name":"Ada King"' "changed"
@@ -108,7 +108,7 @@ csv_post() {	# csv_post FILE: status, body in $T/api.out
 }
 printf 'id,name,phones,vip,tier\r\nd1,"Dee, Jr.",5551000,yes,gold\r\nd2,Dan,5551000,no,\r\nd3,Dot,,maybe,\r\n' > "$T/bad.csv"
 [ "$(csv_post "$T/bad.csv")" = 400 ] || fail "bad import: $(cat "$T/api.out")"
-api_has '"line":3' "duplicate phone reported on line 3"
+api_has '"errors":\[{"line":3,' "errors by line: the duplicate phone on line 3 first"
 api_has '"line":4' "bad vip reported on line 4"
 api_has 'nothing imported' "all or none"
 api_expect 404 "nothing imported" "$SUP" GET $CU/d1
