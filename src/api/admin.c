@@ -704,6 +704,7 @@ static void agent_write(struct api_req *r, bool create)
 	al = odict_get_type(in, ODICT_BOOL, "autologin");
 	if ((odict_lookup(in, "name") && (!name || !line_ok(name, 63))) ||
 	    (odict_lookup(in, "password") && (!password ||
+					      strlen(password) < 4 ||
 					      !line_ok(password, 128) ||
 					      strchr(password, '"'))) ||
 	    (odict_lookup(in, "autologin") && !al) ||

@@ -364,7 +364,8 @@ static void set_state(struct api_req *r)
 			   "\"ready\", \"not-ready\" or \"logged-out\"");
 		goto out;
 	}
-	if (reason && odict_get_type(in, ODICT_STRING, "reason") == NULL) {
+	if (odict_lookup(in, "reason") &&
+	    !odict_get_type(in, ODICT_STRING, "reason")) {
 		(void)api_error(r->conn, 400, "\"reason\" must be a "
 			   "string");
 		goto out;

@@ -51,6 +51,7 @@ struct api_req {
 	struct principal who;
 	struct pl token;              /* the session token, when one */
 	struct pl arg[API_ARGS_MAX];  /* the "*" segments, in order */
+	char scratch[96];             /* a handler's small text */
 };
 
 typedef void (api_route_h)(struct api_req *r);

@@ -201,7 +201,7 @@ static int script_answers(struct api_req *r, const struct odict *in,
 		step = odict_string(a->u.odict, "step");
 		ans = odict_string(a->u.odict, "answer");
 		if (!step || !ans || strlen(step) > CFG_ID_MAX ||
-		    strlen(ans) > 2000)
+		    strlen(ans) > 1000)
 			goto bad;
 	}
 	/* libre encodes a top-level odict as an object: wrap the array,
@@ -230,7 +230,7 @@ static int script_answers(struct api_req *r, const struct odict *in,
 	return 0;
  bad:
 	(void)api_error(r->conn, 400, "\"script\" must be an array of at "
-			"most 100 {\"step\": ID, \"answer\": TEXT}");
+			"most 100 {\"step\": ID, \"answer\": TEXT (at most 1000 bytes)}");
 	return EINVAL;
 }
 
@@ -365,13 +365,22 @@ static void control_reply(struct api_req *r, const struct call *c, int err,
 	}
 }
 
+/* Who acts, for the log and the event: "agent 1001", "supervisor sup",
+ * "key crm" (in r's scratch). */
+static const char *who_str(struct api_req *r)
+{
+	re_snprintf(r->scratch, sizeof(r->scratch), "%s %s", r->who.apikey
+		    ? "key" : config_role_name(r->who.role), r->who.user);
+	return r->scratch;
+}
+
 /* POST /api/v1/calls/ID/hangup */
 static void hangup(struct api_req *r)
 {
 	struct call *c = call_arg(r);
 
 	if (c)
-		control_reply(r, c, call_ctl_hangup(c, r->who.user), "hang-up");
+		control_reply(r, c, call_ctl_hangup(c, who_str(r)), "hang-up");
 }
 
 /* POST /api/v1/calls/ID/hold {"hold": true | false} */
@@ -425,7 +434,7 @@ static void transfer(struct api_req *r)
 	}
 	re_snprintf(target, sizeof(target), "%s%s", q ? "queue:" : "",
 		    q ? q : ag ? ag : nu);
-	control_reply(r, c, call_transfer(c, target, r->who.user),
+	control_reply(r, c, call_transfer(c, target, who_str(r)),
 		      "transfer target");
  out:
 	mem_deref(in);
@@ -439,7 +448,7 @@ const struct api_route api_routes_calls[] = {
 	{"GET",  "/api/v1/calls",               calls_list,  CFG_ROLE_AGENT, 0},
 	{"GET",  "/api/v1/calls/*",             call_one,    CFG_ROLE_AGENT, 0},
 	{"POST", "/api/v1/calls/*/disposition", disposition, CFG_ROLE_AGENT,
-	 32 * 1024},
+	 128 * 1024},
 	{"GET",  "/api/v1/dispositions", dispositions_list,  CFG_ROLE_AGENT, 0},
 	{NULL, NULL, NULL, 0, 0}
 };

@@ -342,13 +342,35 @@ static void delete(struct api_req *r)
 			  "{\"id\":\"%s\",\"deleted\":true}\n", id);
 }
 
+/* Query parameter name as an integer in [lo, hi] into *v (left as it
+ * is when absent); false and a 400 sent when it is something else. */
+static bool num_param(struct api_req *r, const char *name, int64_t lo,
+		      int64_t hi, int64_t *v)
+{
+	char buf[24], m[96], *end;
+	long long x;
+	int err = api_query(r->msg, name, buf, sizeof(buf));
+
+	if (err == ENOENT)
+		return true;
+	x = err || !buf[0] ? 0 : strtoll(buf, &end, 10);
+	if (err || !buf[0] || *end || x < lo || x > hi) {
+		re_snprintf(m, sizeof(m), "%s is an integer from %lld to %lld",
+			    name, (long long)lo, (long long)hi);
+		(void)api_error(r->conn, 400, m);
+		return false;
+	}
+	*v = x;
+	return true;
+}
+
 /* GET /api/v1/customers/ID/history?limit=&before= */
 static void history(struct api_req *r)
 {
 	const struct customer *cu = customer_arg(r);
 	const char *phones[CUSTOMER_PHONES_MAX];
 	struct store_call_query q;
-	char buf[24];
+	int64_t lim = 0, before = 0;
 	void *arg;
 	int err;
 
@@ -359,14 +381,11 @@ static void history(struct api_req *r)
 		phones[i] = customer_phone(cu, i);
 	q.phones = phones;
 	q.nphones = cu->nphones;
-	if (!api_query(r->msg, "limit", buf, sizeof(buf)))
-		q.limit = (unsigned)strtoul(buf, NULL, 10);
-	if (!api_query(r->msg, "before", buf, sizeof(buf)))
-		q.before = strtoll(buf, NULL, 10);
-	if (q.limit > 1000) {
-		(void)api_error(r->conn, 400, "limit is 1 to 1000");
+	if (!num_param(r, "limit", 1, 1000, &lim) ||
+	    !num_param(r, "before", 1, INT64_MAX, &before))
 		return;
-	}
+	q.limit = (unsigned)lim;
+	q.before = before;
 	if (!cu->nphones) {
 		(void)http_creply(r->conn, 200, "OK", "application/json",
 				  "{\"calls\":[],\"next\":null}\n");
@@ -489,24 +508,19 @@ static void list(struct api_req *r)
 {
 	struct odict *od = NULL, *arr = NULL, *o;
 	struct search s;
-	unsigned long limit = LIST_DEFAULT, offset = 0;
-	char buf[24], idx[16];
+	int64_t limit = LIST_DEFAULT, offset = 0;
+	char idx[16];
 	int err;
 
-	if (!api_query(r->msg, "limit", buf, sizeof(buf)))
-		limit = strtoul(buf, NULL, 10);
-	if (!api_query(r->msg, "offset", buf, sizeof(buf)))
-		offset = strtoul(buf, NULL, 10);
-	if (limit < 1 || limit > LIST_MAX) {
-		(void)api_error(r->conn, 400, "limit is 1 to 500");
+	if (!num_param(r, "limit", 1, LIST_MAX, &limit) ||
+	    !num_param(r, "offset", 0, INT32_MAX, &offset))
 		return;
-	}
 	if (search_run(r, &s))
 		goto out;
 	err = odict_alloc(&od, 4);
 	err |= odict_alloc(&arr, 16);
-	for (size_t i = offset, k = 0; !err && i < s.n && k < limit;
-	     i++, k++) {
+	for (size_t i = (size_t)offset, k = 0; !err && i < s.n &&
+	     k < (size_t)limit; i++, k++) {
 		err = customer_odict(&o, s.hits[i]);
 		if (err)
 			break;

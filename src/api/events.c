@@ -15,9 +15,10 @@
  * narrows the stream; absent means all) and since=SEQ (resume: first the
  * ring's events after SEQ that pass the filter, then live ones, so a
  * client that reconnects with the last seq it saw misses nothing that is
- * still in the ring).  When SEQ is older than the ring, the stream starts
- * with {"type":"gap","since":SEQ,"oldest":N}: the client must reload
- * its state through the REST API.  Credentials as for the REST API, or
+ * still in the ring, and from the store before that: see "Older than
+ * the ring" below).  Events the store does not have either make the
+ * stream say {"type":"gap","since":SEQ,"oldest":N}: the client must
+ * reload its state through the REST API.  Credentials as for the REST API, or
  * token=TOKEN in the query (browsers cannot set headers on a
  * WebSocket).  An agent's stream is always narrowed to its own events.
  *
@@ -517,26 +518,24 @@ static int query_get(const struct pl *prm, const char *name, struct pl *v)
 	return ENOENT;
 }
 
-/* One query parameter's value into buf (ids only); "" when absent.
- * EINVAL when present but not an id. */
-static int param(const struct pl *prm, const char *name, char *buf,
+/* One query parameter's value into buf (ids only, URL-decoded); ""
+ * when absent.  EINVAL when present but not an id. */
+static int param(const struct http_msg *msg, const char *name, char *buf,
 		 size_t sz)
 {
-	struct pl v;
+	int err = api_query(msg, name, buf, sz);
 
-	buf[0] = '\0';
-	if (query_get(prm, name, &v))
+	if (err == ENOENT) {
+		buf[0] = '\0';
 		return 0;
-	if (!v.l || v.l >= sz)
+	}
+	if (err || !buf[0])
 		return EINVAL;
-	for (size_t i = 0; i < v.l; i++) {
-		char c = v.p[i];
-
-		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
-		    !(c >= '0' && c <= '9') && !strchr("._-+@", c))
+	for (const char *c = buf; *c; c++) {
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && !strchr("._-+@", *c))
 			return EINVAL;
 	}
-	(void)pl_strcpy(&v, buf, sz);
 	return 0;
 }
 
@@ -567,10 +566,10 @@ int events_subscribe(struct events *es, struct http_conn *conn,
 	if (!s)
 		return ENOMEM;
 	s->es = es;
-	err = param(&msg->prm, "agent", s->agent, sizeof(s->agent));
-	err |= param(&msg->prm, "queue", s->queue, sizeof(s->queue));
-	err |= param(&msg->prm, "call", s->call, sizeof(s->call));
-	err |= param(&msg->prm, "since", since_s, sizeof(since_s));
+	err = param(msg, "agent", s->agent, sizeof(s->agent));
+	err |= param(msg, "queue", s->queue, sizeof(s->queue));
+	err |= param(msg, "call", s->call, sizeof(s->call));
+	err |= param(msg, "since", since_s, sizeof(since_s));
 	if (err || strspn(since_s, "0123456789") != strlen(since_s)) {
 		mem_deref(s);
 		return EINVAL;

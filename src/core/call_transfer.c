@@ -213,7 +213,7 @@ void call_refer_handler(struct sip *sip, const struct sip_msg *msg,
 	struct call *c = l->call;
 	const struct sip_hdr *hdr;
 	struct sip_addr addr;
-	char number[CFG_ID_MAX + 1];
+	char number[CFG_ID_MAX + 1], by[CFG_ID_MAX + 8];
 	struct pl pl;
 	int err;
 
@@ -238,7 +238,8 @@ void call_refer_handler(struct sip *sip, const struct sip_msg *msg,
 		return;
 	}
 	(void)sip_reply(sip, msg, 202, "Accepted");
-	err = call_transfer(c, number, c->agent_name);
+	re_snprintf(by, sizeof(by), "agent %s", c->agent_name);
+	err = call_transfer(c, number, by);
 	if (err)
 		LOG_WARN("call", "%s: transfer to %s: %m", c->id, number, err);
 }
