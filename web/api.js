@@ -206,3 +206,22 @@ export async function recordingAudio(id) {
   }
   return res.blob();
 }
+
+// ---- changing the configuration (admins; docs/api.md "Changing the
+// configuration") ----
+// The file as text, every password, key and ha1 shown as "********".
+export const configFile = () =>
+  call('GET', '/api/v1/config/file', undefined, { text: true });
+// Check a text (nothing written): {ok, queues, agents, numbers, users};
+// ApiError 400 "line N: ..." or 409 (a restart, a call in the way).
+export const configCheck = (text) =>
+  call('POST', '/api/v1/config/check', text, { type: 'text/plain' });
+// Check, write and apply a text: as configCheck, plus "changed": "file".
+// "********" keeps the current secret of the same [section] key.
+export const configSave = (text) =>
+  call('PUT', '/api/v1/config/file', text, { type: 'text/plain' });
+// an [agent] section: {id (create only), name, password (change: absent
+// keeps it), queues: ["sales:1"], skills: ["english:5"], autologin}
+export const agentCreate = (a) => call('POST', '/api/v1/agents', a);
+export const agentSave = (id, a) => call('PUT', agentPath(id), a);
+export const agentDelete = (id) => call('DELETE', agentPath(id));

@@ -4,6 +4,8 @@
  *                                     masked as "********"
  *   POST   /api/v1/config/check       is this text a valid configuration?
  *   PUT    /api/v1/config/file        check it, write it, apply it live
+ *                                     (If-Match: the GET's ETag, else
+ *                                     412 when the file changed since)
  *   POST   /api/v1/agents             add an agent  } edits of the file's
  *   PUT    /api/v1/agents/ID          change one    } [agent] sections,
  *   DELETE /api/v1/agents/ID          remove one    } applied the same way
@@ -151,6 +153,20 @@ static const char *secret_line(const char *p, const char *eol,
 	return NULL;
 }
 
+/* The key of a "key = value" line into buf; false for other lines. */
+static bool line_key(const char *p, const char *eol, char *buf, size_t sz)
+{
+	size_t n = 0;
+
+	p = skip_ws(p, eol);
+	while (p < eol && n + 1 < sz && ((*p >= 'a' && *p <= 'z') ||
+					  *p == '_'))
+		buf[n++] = *p++;
+	buf[n] = '\0';
+	p = skip_ws(p, eol);
+	return n && p < eol && *p == '=';
+}
+
 /* The file as it is, secrets replaced by MASK. */
 static int mask(struct mbuf *out, const char *text, size_t len)
 {
@@ -160,8 +176,9 @@ static int mask(struct mbuf *out, const char *text, size_t len)
 	while (!err && next_line(&p, end, &eol)) {
 		const char *key = secret_line(p, eol, &v, &ve);
 
-		if (key)
-			err = mbuf_printf(out, "%s = %s", key, MASK);
+		if (key)          /* a comment after the value stays */
+			err = mbuf_printf(out, "%s = %s%b", key, MASK, ve,
+					  (size_t)(eol - ve));
 		else
 			err = mbuf_write_mem(out, (const uint8_t *)p,
 					     (size_t)(eol - p));
@@ -220,8 +237,10 @@ static int unmask(struct mbuf *out, const char *text, size_t len,
 					    key, sec);
 				return EINVAL;
 			}
-			err = mbuf_printf(out, "%s = %b", key, cv,
-					  (size_t)(cve - cv));
+			/* and the submitted line's comment, if any */
+			err = mbuf_printf(out, "%s = %b%b", key, cv,
+					  (size_t)(cve - cv), ve,
+					  (size_t)(eol - ve));
 		}
 		if (!err && eol < end)
 			err = mbuf_write_u8(out, '\n');
@@ -358,8 +377,14 @@ static void job_done(struct job *j)
 	int err;
 
 	if (j->err) {
+		const char *m = j->msg;
+
+		/* an agent's form has no line numbers: "line N: " goes */
+		if (!strncmp(j->what, "agent ", 6) && !strncmp(m, "line ", 5) &&
+		    strstr(m, ": "))
+			m = strstr(m, ": ") + 2;
 		(void)api_error(j->conn, j->cfg || j->err == EIO ? 500 : 400,
-				j->msg);
+				m);
 		return;
 	}
 	err = center_reconfigure_check(cc, j->cfg, why, sizeof(why));
@@ -485,6 +510,41 @@ static char *unmasked(struct api_req *r, size_t *len)
 	return text;
 }
 
+/* The file's version, for ETag and If-Match: "MD5-HEX". */
+static void etag_of(const char *text, size_t len, char tag[35])
+{
+	uint8_t md[16];
+
+	md5((const uint8_t *)text, len, md);
+	re_snprintf(tag, 35, "\"%w\"", md, sizeof(md));
+}
+
+/* With If-Match, the text was edited from the file as it is now: else
+ * someone changed it meanwhile (412 sent, false). */
+static bool if_match(struct api_req *r)
+{
+	const struct http_hdr *h = http_msg_hdr(r->msg, HTTP_HDR_IF_MATCH);
+	char *cur = NULL, tag[35];
+	size_t len = 0;
+	bool ok;
+
+	if (!h || !pl_strcmp(&h->val, "*"))
+		return true;
+	if (file_read(r->cc->cfg->file, &cur, &len)) {
+		(void)api_error(r->conn, 500, "the configuration file cannot "
+				"be read");
+		return false;
+	}
+	etag_of(cur, len, tag);
+	mem_deref(cur);
+	ok = !pl_strcmp(&h->val, tag);
+	if (!ok)
+		(void)api_error(r->conn, 412, "the configuration file changed "
+				"since you read it: read it again (GET "
+				"/api/v1/config/file)");
+	return ok;
+}
+
 /* GET /api/v1/config/file */
 static void file_get(struct api_req *r)
 {
@@ -493,15 +553,23 @@ static void file_get(struct api_req *r)
 	size_t len = 0;
 	int err;
 
+	char tag[35];
+
 	err = out ? file_read(r->cc->cfg->file, &cur, &len) : ENOMEM;
 	err = err ? err : mask(out, cur, len);
-	if (err)
+	if (err) {
 		(void)api_error(r->conn, 500, "the configuration file cannot "
 				"be read");
-	else
-		(void)http_creply(r->conn, 200, "OK",
-				  "text/plain; charset=utf-8", "%b",
-				  out->buf, out->end);
+	}
+	else {
+		etag_of(cur, len, tag);
+		(void)http_reply(r->conn, 200, "OK",
+				 "Content-Type: text/plain; charset=utf-8\r\n"
+				 "ETag: %s\r\n"
+				 "Content-Length: %zu\r\n"
+				 "\r\n"
+				 "%b", tag, out->end, out->buf, out->end);
+	}
 	mem_deref(cur);
 	mem_deref(out);
 }
@@ -516,11 +584,15 @@ static void check(struct api_req *r)
 		job_start(r, JOB_CHECK, text, len, 200, NULL);
 }
 
-/* PUT /api/v1/config/file */
+/* PUT /api/v1/config/file (If-Match: the ETag of the GET it edits) */
 static void file_put(struct api_req *r)
 {
 	size_t len;
-	char *text = unmasked(r, &len);
+	char *text;
+
+	if (!if_match(r))
+		return;
+	text = unmasked(r, &len);
 
 	if (text) {
 		LOG_INFO("config", "%s submits a new configuration",
@@ -585,29 +657,84 @@ static char *section_edit(const char *cur, size_t curlen, const char *id,
 	return out;
 }
 
-/* The value of a secret key inside [agent id] of cur, as a string. */
-static bool agent_secret(const char *cur, size_t curlen, const char *id,
-			 const char *key, char *buf, size_t sz)
+/* [agent id] of cur with the keys of set[] (key, line text; line NULL:
+ * drop the key) replaced in place or added at its end; every other line
+ * (comments, other keys) kept.  NULL when there is no such section. */
+struct kv {
+	const char *key;
+	const char *line;             /* "key = value\n", or NULL */
+	bool done;
+};
+
+static char *section_update(const char *cur, size_t curlen, const char *id,
+			    struct kv *set, size_t nset, size_t *lenp)
 {
-	const char *p = cur, *end = cur + curlen, *eol, *v, *ve;
-	char want[CFG_ID_MAX + 16], h[128], sec[128] = "";
+	const char *p = cur, *end = cur + curlen, *eol, *start = NULL;
+	const char *stop = end, *tail;
+	char want[CFG_ID_MAX + 16], h[128], k[32];
+	struct mbuf *mb;
+	char *out = NULL;
 
 	re_snprintf(want, sizeof(want), "agent %s", id);
 	while (next_line(&p, end, &eol)) {
-		const char *k;
-
-		if (header(p, eol, h, sizeof(h)))
-			str_ncpy(sec, h, sizeof(sec));
-		k = secret_line(p, eol, &v, &ve);
-		if (k && !strcmp(k, key) && !strcmp(sec, want) &&
-		    (size_t)(ve - v) < sz) {
-			memcpy(buf, v, (size_t)(ve - v));
-			buf[ve - v] = '\0';
-			return true;
+		if (header(p, eol, h, sizeof(h))) {
+			if (start) {
+				stop = p;
+				break;
+			}
+			if (!strcmp(h, want))
+				start = eol < end ? eol + 1 : end;
 		}
 		p = eol + 1;
 	}
-	return false;
+	if (!start)
+		return NULL;
+	/* new keys go after the section's last non-blank line */
+	tail = stop;
+	while (tail > start) {
+		const char *b = tail - 1;
+
+		while (b > start && b[-1] != '\n')
+			b--;
+		if (skip_ws(b, tail) < tail - 1 ||
+		    (tail - b > 1 && *skip_ws(b, tail) != '\n'))
+			break;
+		tail = b;
+	}
+	mb = mbuf_alloc(curlen + 1024);
+	if (!mb)
+		return NULL;
+	(void)mbuf_write_mem(mb, (const uint8_t *)cur, (size_t)(start - cur));
+	for (p = start; p < tail && next_line(&p, tail, &eol); p = eol + 1) {
+		size_t i;
+
+		if (line_key(p, eol, k, sizeof(k))) {
+			for (i = 0; i < nset && strcmp(set[i].key, k); i++)
+				;
+			if (i < nset) {
+				if (set[i].line && !set[i].done)
+					(void)mbuf_write_str(mb, set[i].line);
+				set[i].done = true;
+				continue;
+			}
+		}
+		(void)mbuf_write_mem(mb, (const uint8_t *)p,
+				     (size_t)(eol - p));
+		(void)mbuf_write_u8(mb, '\n');
+	}
+	for (size_t i = 0; i < nset; i++) {
+		if (set[i].line && !set[i].done)
+			(void)mbuf_write_str(mb, set[i].line);
+	}
+	(void)mbuf_write_mem(mb, (const uint8_t *)tail, (size_t)(end - tail));
+	out = malloc(mb->end + 1);
+	if (out) {
+		memcpy(out, mb->buf, mb->end);
+		out[mb->end] = '\0';
+		*lenp = mb->end;
+	}
+	mem_deref(mb);
+	return out;
 }
 
 /* A value safe on one ini line: printable, no comment start. */
@@ -665,7 +792,7 @@ static bool words_of(const struct odict *in, const char *key, char *buf,
 static void agent_write(struct api_req *r, bool create)
 {
 	struct odict *in = NULL;
-	char id[CFG_ID_MAX + 1], queues[1024], skills[1024], pw[160];
+	char id[CFG_ID_MAX + 1], queues[1024], skills[1024];
 	char *cur = NULL, *text = NULL, what[96];
 	const char *name, *password;
 	const struct odict_entry *al;
@@ -705,6 +832,7 @@ static void agent_write(struct api_req *r, bool create)
 	if ((odict_lookup(in, "name") && (!name || !line_ok(name, 63))) ||
 	    (odict_lookup(in, "password") && (!password ||
 					      strlen(password) < 4 ||
+					      !strcmp(password, MASK) ||
 					      !line_ok(password, 128) ||
 					      strchr(password, '"'))) ||
 	    (odict_lookup(in, "autologin") && !al) ||
@@ -712,7 +840,7 @@ static void agent_write(struct api_req *r, bool create)
 	    !words_of(in, "skills", skills, sizeof(skills))) {
 		(void)api_error(r->conn, 400, "expected \"name\" (text), "
 				"\"password\" (4 to 128 characters, no # ; \" "
-				"[ ]), \"queues\" and \"skills\" (arrays of "
+				"[ ], not ********), \"queues\" and \"skills\" (arrays of "
 				"NAME or NAME:NUMBER), \"autologin\" (bool)");
 		goto out;
 	}
@@ -722,33 +850,74 @@ static void agent_write(struct api_req *r, bool create)
 				"be read");
 		goto out;
 	}
-	if (!password) {
-		if (create || !agent_secret(cur, curlen, id, "password", pw,
-					    sizeof(pw))) {
-			(void)api_error(r->conn, 400, "\"password\" is needed "
-					"(the agent's SIP and desktop "
-					"password)");
+	if (create && !password) {
+		(void)api_error(r->conn, 400, "\"password\" is needed (the "
+				"agent's SIP and desktop password)");
+		goto out;
+	}
+	if (create) {
+		sec = mbuf_alloc(512);
+		err = sec ? 0 : ENOMEM;
+		err = err ? err : mbuf_printf(sec, "[agent %s]\n", id);
+		if (!err && name && *name)
+			err = mbuf_printf(sec, "name = %s\n", name);
+		err = err ? err : mbuf_printf(sec, "password = %s\n",
+					      password);
+		if (!err && queues[0])
+			err = mbuf_printf(sec, "queues = %s\n", queues);
+		if (!err && skills[0])
+			err = mbuf_printf(sec, "skills = %s\n", skills);
+		if (!err && al)
+			err = mbuf_printf(sec, "autologin = %s\n",
+					  al->u.boolean ? "yes" : "no");
+		err = err ? err : mbuf_write_u8(sec, '\n');
+		err = err ? err : mbuf_write_u8(sec, '\0');
+		text = err ? NULL : section_edit(cur, curlen, id,
+						 (char *)sec->buf, &len,
+						 &found);
+	}
+	else {
+		/* only the keys given change; the rest of the section (other
+		 * keys, comments) stays; a new password replaces an ha1 */
+		struct kv set[6];
+		char l_name[96], l_pw[160], l_q[1100], l_s[1100], l_al[32];
+		size_t n = 0;
+
+		if (name) {
+			re_snprintf(l_name, sizeof(l_name), "name = %s\n",
+				    name);
+			set[n++] = (struct kv){"name", *name ? l_name : NULL,
+					       false};
+		}
+		if (password) {
+			re_snprintf(l_pw, sizeof(l_pw), "password = %s\n",
+				    password);
+			set[n++] = (struct kv){"password", l_pw, false};
+			set[n++] = (struct kv){"ha1", NULL, false};
+		}
+		if (odict_lookup(in, "queues")) {
+			re_snprintf(l_q, sizeof(l_q), "queues = %s\n", queues);
+			set[n++] = (struct kv){"queues", queues[0] ? l_q
+					       : NULL, false};
+		}
+		if (odict_lookup(in, "skills")) {
+			re_snprintf(l_s, sizeof(l_s), "skills = %s\n", skills);
+			set[n++] = (struct kv){"skills", skills[0] ? l_s
+					       : NULL, false};
+		}
+		if (al) {
+			re_snprintf(l_al, sizeof(l_al), "autologin = %s\n",
+				    al->u.boolean ? "yes" : "no");
+			set[n++] = (struct kv){"autologin", l_al, false};
+		}
+		text = section_update(cur, curlen, id, set, n, &len);
+		memset(l_pw, 0, sizeof(l_pw));
+		if (!text) {
+			(void)api_error(r->conn, 404, "the agent is not in "
+					"the configuration file");
 			goto out;
 		}
-		password = pw;
 	}
-	sec = mbuf_alloc(512);
-	err = sec ? 0 : ENOMEM;
-	err = err ? err : mbuf_printf(sec, "[agent %s]\n", id);
-	if (!err && name && *name)
-		err = mbuf_printf(sec, "name = %s\n", name);
-	err = err ? err : mbuf_printf(sec, "password = %s\n", password);
-	if (!err && queues[0])
-		err = mbuf_printf(sec, "queues = %s\n", queues);
-	if (!err && skills[0])
-		err = mbuf_printf(sec, "skills = %s\n", skills);
-	if (!err && al)
-		err = mbuf_printf(sec, "autologin = %s\n", al->u.boolean ?
-				  "yes" : "no");
-	err = err ? err : mbuf_write_u8(sec, '\n');
-	err = err ? err : mbuf_write_u8(sec, '\0');
-	text = err ? NULL : section_edit(cur, curlen, id, (char *)sec->buf,
-					 &len, &found);
 	if (!text) {
 		(void)api_error(r->conn, 500, "out of memory");
 		goto out;
@@ -758,7 +927,6 @@ static void agent_write(struct api_req *r, bool create)
 		 : "changes", id);
 	job_start(r, JOB_APPLY, text, len, create ? 201 : 200, what);
  out:
-	memset(pw, 0, sizeof(pw));
 	mem_deref(sec);
 	mem_deref(cur);
 	mem_deref(in);

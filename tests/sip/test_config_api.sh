@@ -12,8 +12,9 @@ write_conf "
 wrapup = 0
 [agent 1001]
 name = Alice
-password = pw-1001
+password = pw-1001   # set by the team lead
 queues = sales
+max_missed = 3
 [user adm]
 role = admin
 password = adm-secret-1
@@ -39,6 +40,12 @@ api_expect 401 "no credentials" - GET /api/v1/config/file
 api_expect 200 "admin reads the file" "$ADM" GET /api/v1/config/file
 cp "$T/api.out" "$T/masked.conf"
 grep -q '^password = \*\*\*\*\*\*\*\*$' "$T/masked.conf" || fail "not masked: $(cat "$T/masked.conf")"
+grep -q '^password = \*\*\*\*\*\*\*\*   # set by the team lead$' "$T/masked.conf" \
+	|| fail "the comment after a secret: $(cat "$T/masked.conf")"
+ETAG=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $ADM" \
+	"http://127.0.0.1:$HTTP_PORT/api/v1/config/file" \
+	| sed -n 's/^ETag: \("[0-9a-f]*"\)\r*$/\1/p')
+[ ${#ETAG} = 34 ] || fail "no ETag: '$ETAG'"
 ! grep -q 'pw-1001\|adm-secret-1\|sup-secret-1' "$T/masked.conf" \
 	|| fail "a secret in the masked file"
 grep -q '^\[agent 1001\]$' "$T/masked.conf" || fail "the file: $(cat "$T/masked.conf")"
@@ -63,11 +70,18 @@ api_has 'type it' "asks for the secret"
 # ---- a new queue and number, live ----
 printf '%s\n[queue support]\nwrapup = 0\n[number 300]\nqueue = support\n' \
 	"$(cat "$T/masked.conf")" > "$T/new.conf"
-[ "$(text_put PUT /api/v1/config/file "$T/new.conf")" = 200 ] \
-	|| fail "put the file: $(cat "$T/api.out")"
+code=$(curl -s -o "$T/api.out" -w '%{http_code}' -X PUT \
+	-H "Authorization: Bearer $ADM" -H 'If-Match: "0123456789abcdef0123456789abcdef"' \
+	--data-binary "@$T/new.conf" "http://127.0.0.1:$HTTP_PORT/api/v1/config/file")
+[ "$code" = 412 ] || fail "a stale If-Match: $code $(cat "$T/api.out")"
+code=$(curl -s -o "$T/api.out" -w '%{http_code}' -X PUT \
+	-H "Authorization: Bearer $ADM" -H "If-Match: $ETAG" \
+	--data-binary "@$T/new.conf" "http://127.0.0.1:$HTTP_PORT/api/v1/config/file")
+[ "$code" = 200 ] || fail "put the file: $code $(cat "$T/api.out")"
 api_has '"queues":2' "two queues now"
 grep -q '^\[queue support\]$' "$T/sb.conf" || fail "not written to the file"
-grep -q '^password = pw-1001$' "$T/sb.conf" || fail "the masked secret was not kept"
+grep -q '^password = pw-1001   # set by the team lead$' "$T/sb.conf" \
+	|| fail "the masked secret was not kept: $(cat "$T/sb.conf")"
 api_expect 200 "queues" "$SUP" GET /api/v1/queues
 api_has '"id":"support"' "support is live"
 
@@ -79,6 +93,9 @@ api_expect 400 "a comment in the name" "$ADM" POST /api/v1/agents \
 	'{"id":"1002","password":"pw-1002","name":"Bob # x"}'
 api_expect 400 "unknown queue" "$ADM" POST /api/v1/agents \
 	'{"id":"1002","password":"pw-1002","queues":["nope"]}'
+api_has '"error":"agent 1002: unknown queue' "no file line number for a form"
+api_expect 400 "the mask as a password" "$ADM" POST /api/v1/agents \
+	'{"id":"1002","password":"********"}'
 api_expect 409 "an existing agent" "$ADM" POST /api/v1/agents \
 	'{"id":"1001","password":"pw-1001"}'
 api_expect 201 "add 1002" "$ADM" POST /api/v1/agents \
@@ -115,6 +132,9 @@ api_expect 200 "rename 1001" "$ADM" PUT /api/v1/agents/1001 \
 	'{"name":"Alice B.","queues":["sales"]}'
 api_expect 200 "1001 renamed" "$SUP" GET /api/v1/agents/1001
 api_has '"name":"Alice B."' "new name"
+grep -q '^max_missed = 3$' "$T/sb.conf" || fail "a key the change did not name was lost"
+grep -q '^password = pw-1001   # set by the team lead$' "$T/sb.conf" \
+	|| fail "the password line was touched: $(cat "$T/sb.conf")"
 A1=$(api_login 1001 pw-1001)
 [ ${#A1} = 64 ] || fail "1001's password was not kept"
 api_expect 200 "the call goes on" "$SUP" GET /api/v1/calls

@@ -1,8 +1,10 @@
 // web/admin/main.js  The admin pages' shell (web/admin.html): who is
-// signed in, the tabs (#scripts, #customers, #setup, #calls: the hash
-// keeps the tab across a reload), sign-out.  A token already in the tab
-// (sessionStorage, shared with the desktop and the wallboard) is checked
-// with GET /api/v1/me; an agent's is left alone but not used here.
+// signed in, the tabs (#scripts, #customers, #setup, #calls, and for
+// admins #config: the hash keeps the tab across a reload), sign-out.
+// A saved configuration file bumps a stamp the tabs may read again on.
+// A token already in the tab (sessionStorage, shared with the desktop and
+// the wallboard) is checked with GET /api/v1/me; an agent's is left
+// alone but not used here.
 
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -14,18 +16,17 @@ import { ScriptsTab } from './scripts.js';
 import { CustomersTab } from './customers.js';
 import { SetupTab } from './setup.js';
 import { CallsTab } from './calls.js';
+import { ConfigFileTab } from './config-file.js';
 
 const TABS = [
   { id: 'scripts', label: 'Scripts', view: ScriptsTab },
   { id: 'customers', label: 'Customers', view: CustomersTab },
   { id: 'setup', label: 'Set-up', view: SetupTab },
   { id: 'calls', label: 'Calls', view: CallsTab },
+  { id: 'config', label: 'Configuration file', view: ConfigFileTab, admin: true },
 ];
 
-const tabOfHash = () => {
-  const id = location.hash.replace(/^#/, '');
-  return TABS.some((t) => t.id === id) ? id : 'scripts';
-};
+const tabOfHash = () => location.hash.replace(/^#/, '');
 
 function App() {
   const [me, setMe] = useState(null);
@@ -33,6 +34,7 @@ function App() {
   const [refused, setRefused] = useState(false);
   const [error, setError] = useState('');
   const [tab, setTab] = useState(tabOfHash());
+  const [stamp, setStamp] = useState(0);       // bumped by a saved file
 
   useEffect(() => {
     const onHash = () => setTab(tabOfHash());
@@ -69,7 +71,11 @@ function App() {
 
   if (checking) return html`<p class="hint" data-testid="checking">Checking the session…</p>`;
 
-  const Tab = TABS.find((t) => t.id === tab).view;
+  // the tabs this role has; an unknown hash (or #config for a
+  // supervisor) shows the first
+  const tabs = TABS.filter((t) => !t.admin || (me && me.role === 'admin'));
+  const cur = tabs.find((t) => t.id === tab) || tabs[0];
+  const Tab = cur.view;
   return html`
     <header class="top">
       <h1>Switchboard admin</h1>
@@ -87,12 +93,13 @@ function App() {
     }}/></main>`}
     ${me && html`
       <nav class="tabs" aria-label="Sections">
-        ${TABS.map((t) => html`
-          <a href="#${t.id}" aria-current=${t.id === tab ? 'page' : undefined}
+        ${tabs.map((t) => html`
+          <a href="#${t.id}" aria-current=${t.id === cur.id ? 'page' : undefined}
              data-testid="tab-${t.id}">${t.label}</a>`)}
       </nav>
-      <main data-testid="admin" data-tab=${tab}>
-        <${Tab} key=${tab} me=${me} onAuthLost=${onAuthLost}/>
+      <main data-testid="admin" data-tab=${cur.id}>
+        <${Tab} key=${cur.id} me=${me} stamp=${stamp} onAuthLost=${onAuthLost}
+          onConfigChanged=${() => setStamp((n) => n + 1)}/>
       </main>`}`;
 }
 

@@ -1,18 +1,23 @@
-// web/admin/setup.js  The Set-up tab: what the server runs from its
-// configuration file, read-only: queues (GET /api/v1/config/queues),
-// agents with their queues and skills (/config/agents), skills
+// web/admin/setup.js  The Set-up tab: what the server runs: queues (GET
+// /api/v1/config/queues), agents with their queues and skills
+// (/config/agents; admins change them here, setup-agents.js), skills
 // (/skills), numbers (/config/numbers), dispositions (/dispositions).
+// Read again after a change here, and when stamp (main.js: a saved
+// configuration file) changes.
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '/web/api.js';
 import { html, failWith } from './html.js';
 import { Alert } from './alert.js';
+import { SetupAgents } from './setup-agents.js';
 
 const secs = (s) => (s ? `${s} s` : '—');
 
-export function SetupTab({ onAuthLost }) {
+export function SetupTab({ me, stamp, onAuthLost }) {
+  const admin = me.role === 'admin';
   const [d, setD] = useState(null);
   const [error, setError] = useState('');
+  const [own, setOwn] = useState(0);            // bumped by a change here
   const fail = failWith(setError, onAuthLost);
 
   useEffect(() => {
@@ -22,14 +27,18 @@ export function SetupTab({ onAuthLost }) {
         queues: q.queues, agents: a.agents, skills: s.skills,
         numbers: n.numbers, dispositions: di.dispositions,
       })).catch(fail);
-  }, []);
+  }, [stamp, own]);
 
   return html`
     <section class="tab" aria-labelledby="setup-h" data-testid="setup-tab">
       <h2 id="setup-h">Set-up</h2>
-      <p class="notice" data-testid="setup-readonly">Read only. Queues, agents, skills,
-        numbers and dispositions are edited in the server's configuration file
-        for now (docs/config.md), and take effect when the server restarts.</p>
+      <p class="notice" data-testid="setup-notice" data-readonly=${admin ? 'no' : 'yes'}>
+        ${admin ? 'Agents are added, changed and removed here; everything else in the '
+          + 'Configuration file tab.' : 'Read only: admins change the set-up.'} Changes
+        made through these pages are written to the server's configuration file and
+        apply at once, without a restart and without cutting a call (a change that
+        would cut one is refused). Only <code>[server]</code> settings need a restart:
+        they are changed in the file on the server, not here.</p>
       <${Alert} error=${error} testid="setup-error"/>
       ${d && html`
         <h3>Queues</h3>
@@ -47,18 +56,9 @@ export function SetupTab({ onAuthLost }) {
               <td>${q.record ? 'yes' : 'no'}</td><td>${q.skill_match ? 'yes' : 'no'}</td>
             </tr>`)}</tbody>
         </table>
-        <h3>Agents</h3>
-        <table class="list" data-testid="setup-agents">
-          <thead><tr><th>Agent</th><th>Name</th><th>Queues (priority)</th>
-            <th>Skills (level)</th><th>Auto log-in</th></tr></thead>
-          <tbody>${d.agents.map((a) => html`
-            <tr data-testid="setup-agent" data-id=${a.id}>
-              <td>${a.id}</td><td>${a.name || ''}</td>
-              <td data-testid="setup-agent-queues">${a.queues.map((m) => `${m.queue} (${m.priority})`).join(', ') || '—'}</td>
-              <td data-testid="setup-agent-skills">${a.skills.map((s) => `${s.skill} (${s.level})`).join(', ') || '—'}</td>
-              <td>${a.autologin ? 'yes' : 'no'}</td>
-            </tr>`)}</tbody>
-        </table>
+        <${SetupAgents} agents=${d.agents} queues=${d.queues.map((q) => q.id)}
+          skills=${d.skills} admin=${admin} onAuthLost=${onAuthLost}
+          onChanged=${() => setOwn((n) => n + 1)}/>
         <h3>Skills</h3>
         <ul class="chips" data-testid="setup-skills">
           ${d.skills.map((s) => html`<li data-testid="setup-skill">${s}</li>`)}
