@@ -18,7 +18,7 @@
 #include "core/core.h"
 #include "api/api.h"
 
-enum { API_BODY_MAX = 4096, API_ARGS_MAX = 3 };
+enum { API_BODY_MAX = 4096, API_ARGS_MAX = 3, API_DIGITS_MAX = 16 };
 
 struct auth;
 struct events;
@@ -89,6 +89,14 @@ bool api_arg(struct api_req *r, unsigned i, char *buf, size_t sz,
  * @return 0, ENOENT (absent) or EINVAL (bad escape, a NUL, too long) */
 int  api_query(const struct http_msg *msg, const char *name, char *buf,
 	       size_t sz);
+/* A decimal query parameter: 0 and *v set, ENOENT (absent, *v kept)
+ * or EINVAL (not 1 to API_DIGITS_MAX digits). */
+int  api_query_num(const struct http_msg *msg, const char *name,
+		   int64_t *v);
+/* A non-empty query parameter into buf: 0 and *p = buf, ENOENT (absent;
+ * *p NULL) or EINVAL (empty, too long). */
+int  api_query_id(const struct http_msg *msg, const char *name, char *buf,
+		  size_t sz, const char **p);
 /* A read from the store answers the request: pass api_read_reply as the
  * store_read_* handler and api_read_arg(r) as its argument (a reference
  * to the connection, released by the reply); when the store_read_* call

@@ -347,14 +347,13 @@ static void delete(struct api_req *r)
 static bool num_param(struct api_req *r, const char *name, int64_t lo,
 		      int64_t hi, int64_t *v)
 {
-	char buf[24], m[96], *end;
-	long long x;
-	int err = api_query(r->msg, name, buf, sizeof(buf));
+	int64_t x = 0;
+	char m[96];
+	int err = api_query_num(r->msg, name, &x);
 
 	if (err == ENOENT)
 		return true;
-	x = err || !buf[0] ? 0 : strtoll(buf, &end, 10);
-	if (err || !buf[0] || *end || x < lo || x > hi) {
+	if (err || x < lo || x > hi) {
 		re_snprintf(m, sizeof(m), "%s is an integer from %lld to %lld",
 			    name, (long long)lo, (long long)hi);
 		(void)api_error(r->conn, 400, m);

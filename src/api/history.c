@@ -35,7 +35,6 @@
 #include "api/api_int.h"
 
 enum {
-	NUM_DIGITS_MAX = 16,          /* Unix ms until the year 318857 */
 	RECORD_DEPTH_MAX = 32,        /* JSON nesting of a record (vars) */
 };
 
@@ -67,43 +66,6 @@ static struct hist_ctx *ctx_alloc(struct api_req *r)
 	return x;
 }
 
-/* A decimal query parameter: 0 and *v set, ENOENT (absent, *v kept) or
- * EINVAL (not 1 to 16 digits). */
-static int query_num(const struct http_msg *msg, const char *name,
-		     int64_t *v)
-{
-	char buf[NUM_DIGITS_MAX + 2];
-	size_t n;
-	int err;
-
-	err = api_query(msg, name, buf, sizeof(buf));
-	if (err)
-		return err;
-	n = strlen(buf);
-	if (!n || n > NUM_DIGITS_MAX)
-		return EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] < '0' || buf[i] > '9')
-			return EINVAL;
-	*v = (int64_t)strtoll(buf, NULL, 10);
-	return 0;
-}
-
-/* An id-like query parameter into buf (at most CFG_ID_MAX bytes): 0 and
- * *p = buf, ENOENT (absent; *p NULL) or EINVAL (empty, too long). */
-static int query_id(const struct http_msg *msg, const char *name,
-		    char *buf, size_t sz, const char **p)
-{
-	int err = api_query(msg, name, buf, sz);
-
-	*p = NULL;
-	if (err)
-		return err;
-	if (!buf[0])
-		return EINVAL;
-	*p = buf;
-	return 0;
-}
 
 /* GET /api/v1/calls/history */
 static void history(struct api_req *r)
@@ -116,26 +78,26 @@ static void history(struct api_req *r)
 	int err;
 
 	memset(&q, 0, sizeof(q));
-	if (query_id(r->msg, "agent", agent, sizeof(agent), &q.agent) ==
+	if (api_query_id(r->msg, "agent", agent, sizeof(agent), &q.agent) ==
 	    EINVAL ||
-	    query_id(r->msg, "queue", queue, sizeof(queue), &q.queue) ==
+	    api_query_id(r->msg, "queue", queue, sizeof(queue), &q.queue) ==
 	    EINVAL ||
-	    query_id(r->msg, "caller", caller, sizeof(caller), &q.caller) ==
+	    api_query_id(r->msg, "caller", caller, sizeof(caller), &q.caller) ==
 	    EINVAL ||
-	    query_id(r->msg, "outcome", outcome, sizeof(outcome),
+	    api_query_id(r->msg, "outcome", outcome, sizeof(outcome),
 		     &q.outcome) == EINVAL) {
 		(void)api_error(r->conn, 400, "agent, queue, caller and "
 				"outcome take a value of 1 to 63 bytes");
 		return;
 	}
-	if (query_num(r->msg, "from", &q.from) == EINVAL ||
-	    query_num(r->msg, "to", &q.to) == EINVAL ||
-	    query_num(r->msg, "before", &q.before) == EINVAL) {
+	if (api_query_num(r->msg, "from", &q.from) == EINVAL ||
+	    api_query_num(r->msg, "to", &q.to) == EINVAL ||
+	    api_query_num(r->msg, "before", &q.before) == EINVAL) {
 		(void)api_error(r->conn, 400, "from, to and before take Unix "
 				"milliseconds (decimal digits)");
 		return;
 	}
-	err = query_num(r->msg, "limit", &limit);
+	err = api_query_num(r->msg, "limit", &limit);
 	if (err == EINVAL || (!err && (limit < 1 ||
 				       limit > STORE_READ_LIMIT_MAX))) {
 		(void)api_error(r->conn, 400, "limit is 1 to 1000");
@@ -359,7 +321,7 @@ static void figures(struct api_req *r)
 		return;
 	}
 	from = local_midnight(center_wall(r->cc));
-	if (query_num(r->msg, "from", &from) == EINVAL) {
+	if (api_query_num(r->msg, "from", &from) == EINVAL) {
 		(void)api_error(r->conn, 400, "from takes Unix milliseconds "
 				"(decimal digits)");
 		return;

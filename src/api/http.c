@@ -20,6 +20,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "libre.h"
@@ -163,6 +164,37 @@ int api_query(const struct http_msg *msg, const char *name, char *buf,
 		return 0;
 	}
 	return ENOENT;
+}
+
+int api_query_num(const struct http_msg *msg, const char *name,
+		  int64_t *v)
+{
+	char buf[API_DIGITS_MAX + 2];
+	size_t n;
+	int err;
+
+	err = api_query(msg, name, buf, sizeof(buf));
+	if (err)
+		return err;
+	n = strlen(buf);
+	if (!n || n > API_DIGITS_MAX || strspn(buf, "0123456789") != n)
+		return EINVAL;
+	*v = (int64_t)strtoll(buf, NULL, 10);
+	return 0;
+}
+
+int api_query_id(const struct http_msg *msg, const char *name, char *buf,
+		 size_t sz, const char **p)
+{
+	int err = api_query(msg, name, buf, sz);
+
+	*p = NULL;
+	if (err)
+		return err;
+	if (!buf[0])
+		return EINVAL;
+	*p = buf;
+	return 0;
 }
 
 void *api_read_arg(struct api_req *r)

@@ -60,49 +60,8 @@ enum {
 	AUDIO_DL_MAX = 8,               /* downloads at once */
 	AUDIO_WATCH_MS = 1000,
 	ID_DIGITS_MAX = 18,
-	NUM_DIGITS_MAX = 16,
 	META_DEPTH_MAX = 4,
 };
-
-/* ---- query parameters ---- */
-
-/* A decimal query parameter: 0 and *v set, ENOENT (absent, *v kept) or
- * EINVAL (not 1 to 16 digits). */
-static int query_num(const struct http_msg *msg, const char *name,
-		     int64_t *v)
-{
-	char buf[NUM_DIGITS_MAX + 2];
-	size_t n;
-	int err;
-
-	err = api_query(msg, name, buf, sizeof(buf));
-	if (err)
-		return err;
-	n = strlen(buf);
-	if (!n || n > NUM_DIGITS_MAX)
-		return EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] < '0' || buf[i] > '9')
-			return EINVAL;
-	*v = (int64_t)strtoll(buf, NULL, 10);
-	return 0;
-}
-
-/* An id-like query parameter: 0 and *p = buf, ENOENT (absent; *p NULL)
- * or EINVAL (empty, too long). */
-static int query_id(const struct http_msg *msg, const char *name,
-		    char *buf, size_t sz, const char **p)
-{
-	int err = api_query(msg, name, buf, sz);
-
-	*p = NULL;
-	if (err)
-		return err;
-	if (!buf[0])
-		return EINVAL;
-	*p = buf;
-	return 0;
-}
 
 /* GET /api/v1/recordings */
 static void recordings_list(struct api_req *r)
@@ -114,22 +73,22 @@ static void recordings_list(struct api_req *r)
 	int err;
 
 	memset(&q, 0, sizeof(q));
-	if (query_id(r->msg, "agent", agent, sizeof(agent), &q.agent) ==
+	if (api_query_id(r->msg, "agent", agent, sizeof(agent), &q.agent) ==
 	    EINVAL ||
-	    query_id(r->msg, "queue", queue, sizeof(queue), &q.queue) ==
+	    api_query_id(r->msg, "queue", queue, sizeof(queue), &q.queue) ==
 	    EINVAL) {
 		(void)api_error(r->conn, 400, "agent and queue take a value "
 				"of 1 to 63 bytes");
 		return;
 	}
-	if (query_num(r->msg, "from", &q.from) == EINVAL ||
-	    query_num(r->msg, "to", &q.to) == EINVAL ||
-	    query_num(r->msg, "before", &q.before) == EINVAL) {
+	if (api_query_num(r->msg, "from", &q.from) == EINVAL ||
+	    api_query_num(r->msg, "to", &q.to) == EINVAL ||
+	    api_query_num(r->msg, "before", &q.before) == EINVAL) {
 		(void)api_error(r->conn, 400, "from, to and before take Unix "
 				"milliseconds (decimal digits)");
 		return;
 	}
-	err = query_num(r->msg, "limit", &limit);
+	err = api_query_num(r->msg, "limit", &limit);
 	if (err == EINVAL || (!err && (limit < 1 ||
 				       limit > STORE_READ_LIMIT_MAX))) {
 		(void)api_error(r->conn, 400, "limit is 1 to 1000");

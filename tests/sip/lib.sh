@@ -174,16 +174,22 @@ api() {
 		-H 'Content-Type: application/json' ${4:+--data "$4"} \
 		"http://127.0.0.1:$HTTP_PORT$3"
 }
-# api_expect CODE WHAT AUTH METHOD PATH [JSON]: fails unless CODE
+# api_expect CODE WHAT AUTH METHOD PATH [JSON]: fails unless CODE (and,
+# for a 4xx, a JSON {"error": "..."})
 api_expect() {
 	local want=$1 what=$2 code
 	shift 2
 	code=$(api "$@")
 	[ "$code" = "$want" ] || fail "$what: HTTP $code, expected $want:" \
 		"$(cat "$T/api.out")"
+	if [ "${want:0:1}" = 4 ]; then
+		grep -q '"error" *: *"' "$T/api.out" \
+			|| fail "$what: no JSON error: $(cat "$T/api.out")"
+	fi
 }
-# api_has PATTERN WHAT: the last body matches (grep)
+# api_has / api_lacks PATTERN WHAT: the last body matches (grep), or not
 api_has() { grep -q -- "$1" "$T/api.out" || fail "$2: $(cat "$T/api.out")"; }
+api_lacks() { ! grep -q -- "$1" "$T/api.out" || fail "$2: $(cat "$T/api.out")"; }
 
 start_server() {
 	"$SB" --config "$T/sb.conf" --log-level debug \

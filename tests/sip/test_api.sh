@@ -40,35 +40,8 @@ sed -i 's/^node       = t$/node       = t\nsession_ttl = 2/' "$T/sb.conf"
 grep -q '^session_ttl = 2$' "$T/sb.conf" || fail "session_ttl not set"
 start_server
 
-# req AUTH METHOD PATH [JSON]: AUTH is "-" (none), "basic:U:P" or a token;
-# prints the HTTP status, the body goes to $T/api.out
-req() {
-	local auth=()
-	case $1 in
-	-) ;;
-	basic:*) auth=(-u "${1#basic:}") ;;
-	*) auth=(-H "Authorization: Bearer $1") ;;
-	esac
-	curl -s -o "$T/api.out" -w '%{http_code}' "${auth[@]}" -X "$2" \
-		-H 'Content-Type: application/json' ${4:+--data "$4"} \
-		"http://127.0.0.1:$HTTP_PORT$3"
-}
-expect() {	# expect CODE WHAT AUTH METHOD PATH [JSON]
-	local want=$1 what=$2 code
-	shift 2
-	code=$(req "$@")
-	[ "$code" = "$want" ] || fail "$what: HTTP $code, expected $want:" \
-		"$(cat "$T/api.out")"
-	if [ "${want:0:1}" = 4 ]; then
-		grep -q '"error" *: *"' "$T/api.out" \
-			|| fail "$what: no JSON error: $(cat "$T/api.out")"
-	fi
-	echo "ok: $what: $code"
-}
-body_has() { grep -q -- "$1" "$T/api.out" || fail "$2: $(cat "$T/api.out")"; }
-body_lacks() { ! grep -q -- "$1" "$T/api.out" || fail "$2: $(cat "$T/api.out")"; }
-login() {	# login USER PASSWORD: prints the token
-	req - POST /api/v1/login "{\"user\":\"$1\",\"password\":\"$2\"}" \
+login() {	# login USER PASSWORD: the token (the answer stays in api.out)
+	api - POST /api/v1/login "{\"user\":\"$1\",\"password\":\"$2\"}" \
 		>/dev/null
 	sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p' "$T/api.out"
 }
@@ -76,135 +49,135 @@ login() {	# login USER PASSWORD: prints the token
 # ---- log-in ----
 AG=$(login 4001 pw-4001)
 [ ${#AG} = 64 ] || fail "agent token: '$AG' $(cat "$T/api.out")"
-body_has '"role":"agent"' "agent log-in role"
+api_has '"role":"agent"' "agent log-in role"
 SUP=$(login sup sup-secret-1)
 [ ${#SUP} = 64 ] || fail "supervisor token: $(cat "$T/api.out")"
-body_has '"role":"supervisor"' "supervisor log-in role"
+api_has '"role":"supervisor"' "supervisor log-in role"
 ADM=$(login adm adm-secret-1)
 [ ${#ADM} = 64 ] || fail "admin token: $(cat "$T/api.out")"
 [ "$AG" != "$SUP" ] && [ "$SUP" != "$ADM" ] || fail "tokens repeat"
 echo "ok: three log-ins, three tokens"
 
-expect 401 "wrong password" - POST /api/v1/login \
+api_expect 401 "wrong password" - POST /api/v1/login \
 	'{"user":"sup","password":"nope-nope"}'
-expect 401 "unknown user" - POST /api/v1/login \
+api_expect 401 "unknown user" - POST /api/v1/login \
 	'{"user":"ghost","password":"sup-secret-1"}'
-expect 401 "agent with another's password" - POST /api/v1/login \
+api_expect 401 "agent with another's password" - POST /api/v1/login \
 	'{"user":"4001","password":"pw-4002"}'
-expect 400 "malformed JSON" - POST /api/v1/login '{"user":'
-expect 400 "password not a string" - POST /api/v1/login \
+api_expect 400 "malformed JSON" - POST /api/v1/login '{"user":'
+api_expect 400 "password not a string" - POST /api/v1/login \
 	'{"user":"sup","password":12345678}'
-expect 400 "no body" - POST /api/v1/login
-expect 405 "GET login" - GET /api/v1/login
-expect 413 "huge login" - POST /api/v1/login \
+api_expect 400 "no body" - POST /api/v1/login
+api_expect 405 "GET login" - GET /api/v1/login
+api_expect 413 "huge login" - POST /api/v1/login \
 	"{\"user\":\"$(head -c 6000 /dev/zero | tr '\0' a)\"}"
 
 # ---- who am I ----
-expect 401 "me without credentials" - GET /api/v1/me
-expect 200 "me as agent" "$AG" GET /api/v1/me
-body_has '"user":"4001"' "me: agent id"
-expect 200 "me as supervisor" "$SUP" GET /api/v1/me
-body_has '"role":"supervisor"' "me: supervisor"
-expect 200 "me by API key" "$KEY" GET /api/v1/me
-body_has '"apikey":true' "me: API key"
-body_has '"user":"crm"' "me: key id"
-expect 200 "me by Basic" basic:4002:pw-4002 GET /api/v1/me
-expect 401 "Basic for a user (agents only)" basic:sup:sup-secret-1 \
+api_expect 401 "me without credentials" - GET /api/v1/me
+api_expect 200 "me as agent" "$AG" GET /api/v1/me
+api_has '"user":"4001"' "me: agent id"
+api_expect 200 "me as supervisor" "$SUP" GET /api/v1/me
+api_has '"role":"supervisor"' "me: supervisor"
+api_expect 200 "me by API key" "$KEY" GET /api/v1/me
+api_has '"apikey":true' "me: API key"
+api_has '"user":"crm"' "me: key id"
+api_expect 200 "me by Basic" basic:4002:pw-4002 GET /api/v1/me
+api_expect 401 "Basic for a user (agents only)" basic:sup:sup-secret-1 \
 	GET /api/v1/me
-expect 401 "garbage token" 0123 GET /api/v1/me
-expect 401 "unknown token" "$(printf '%064d' 7)" GET /api/v1/me
-expect 401 "token of bad hex" "$(printf 'zz%062d' 7)" GET /api/v1/me
+api_expect 401 "garbage token" 0123 GET /api/v1/me
+api_expect 401 "unknown token" "$(printf '%064d' 7)" GET /api/v1/me
+api_expect 401 "token of bad hex" "$(printf 'zz%062d' 7)" GET /api/v1/me
 
 # ---- the role matrix ----
 for who in AG SUP ADM KEY; do
 	t=${!who}
-	expect 200 "status as $who" "$t" GET /api/v1/status
-	body_has '"id":"4001"' "status as $who shows 4001"
+	api_expect 200 "status as $who" "$t" GET /api/v1/status
+	api_has '"id":"4001"' "status as $who shows 4001"
 	if [ $who = AG ]; then
-		body_lacks '"id":"4002"' "an agent sees only itself in status"
+		api_lacks '"id":"4002"' "an agent sees only itself in status"
 	else
-		body_has '"id":"4002"' "status as $who shows 4002"
+		api_has '"id":"4002"' "status as $who shows 4002"
 	fi
-	body_has '"longest_wait_ms":0' "status: longest wait"
-	body_has '"today":{"offered":0,"answered":0' "status: today's figures"
-	body_has '"service_level":null' "status: no service level yet"
-	body_has '"since":' "status: time in state"
-	body_has '"queues":\["sales"\]' "status: the agent's queues"
-	expect 200 "queues as $who" "$t" GET /api/v1/queues
-	body_has '"id":"sales"' "queues as $who"
-	body_lacks '"agents":' "queues carry no agents"
-	expect 200 "agent list as $who" "$t" GET /api/v1/agents
+	api_has '"longest_wait_ms":0' "status: longest wait"
+	api_has '"today":{"offered":0,"answered":0' "status: today's figures"
+	api_has '"service_level":null' "status: no service level yet"
+	api_has '"since":' "status: time in state"
+	api_has '"queues":\["sales"\]' "status: the agent's queues"
+	api_expect 200 "queues as $who" "$t" GET /api/v1/queues
+	api_has '"id":"sales"' "queues as $who"
+	api_lacks '"agents":' "queues carry no agents"
+	api_expect 200 "agent list as $who" "$t" GET /api/v1/agents
 	if [ $who = AG ]; then
-		body_lacks '"id":"4002"' "an agent lists only itself"
-		expect 403 "agent reads another" "$t" GET /api/v1/agents/4002
-		expect 403 "agent changes another" "$t" POST \
+		api_lacks '"id":"4002"' "an agent lists only itself"
+		api_expect 403 "agent reads another" "$t" GET /api/v1/agents/4002
+		api_expect 403 "agent changes another" "$t" POST \
 			/api/v1/agents/4002/state '{"state":"not-ready"}'
-		expect 200 "agent reads itself" "$t" GET /api/v1/agents/4001
+		api_expect 200 "agent reads itself" "$t" GET /api/v1/agents/4001
 	else
-		body_has '"id":"4002"' "$who lists 4002"
-		expect 200 "$who reads 4002" "$t" GET /api/v1/agents/4002
-		expect 200 "$who sets 4002 not ready" "$t" POST \
+		api_has '"id":"4002"' "$who lists 4002"
+		api_expect 200 "$who reads 4002" "$t" GET /api/v1/agents/4002
+		api_expect 200 "$who sets 4002 not ready" "$t" POST \
 			/api/v1/agents/4002/state \
 			'{"state":"not-ready","reason":"break"}'
-		body_has '"reason":"break"' "$who's reason"
+		api_has '"reason":"break"' "$who's reason"
 	fi
 done
 # an unknown reason is refused before anything changes
-expect 200 "4001 logged out" "$SUP" POST /api/v1/agents/4001/state \
+api_expect 200 "4001 logged out" "$SUP" POST /api/v1/agents/4001/state \
 	'{"state":"logged-out"}'
-expect 400 "unknown reason" "$SUP" POST /api/v1/agents/4001/state \
+api_expect 400 "unknown reason" "$SUP" POST /api/v1/agents/4001/state \
 	'{"state":"not-ready","reason":"lunch"}'
-expect 200 "4001 after the refusal" "$SUP" GET /api/v1/agents/4001
-body_has '"state":"logged-out"' "a refused reason logged 4001 in"
+api_expect 200 "4001 after the refusal" "$SUP" GET /api/v1/agents/4001
+api_has '"state":"logged-out"' "a refused reason logged 4001 in"
 
 # metrics: supervisors, admins and keys; Prometheus text
-expect 403 "metrics as agent" "$AG" GET /metrics
-expect 401 "metrics without credentials" - GET /metrics
+api_expect 403 "metrics as agent" "$AG" GET /metrics
+api_expect 401 "metrics without credentials" - GET /metrics
 for who in SUP ADM KEY; do
-	[ "$(req "${!who}" GET /metrics)" = 200 ] || fail "metrics as $who"
-	body_has '^# TYPE switchboard_calls_live gauge' "metrics text"
-	body_has '^switchboard_agents{state="not-ready"} ' "agent states"
-	body_has '^switchboard_queue_waiting{queue="sales"} 0' "queue gauge"
+	[ "$(api "${!who}" GET /metrics)" = 200 ] || fail "metrics as $who"
+	api_has '^# TYPE switchboard_calls_live gauge' "metrics text"
+	api_has '^switchboard_agents{state="not-ready"} ' "agent states"
+	api_has '^switchboard_queue_waiting{queue="sales"} 0' "queue gauge"
 done
 echo "ok: metrics for supervisors, admins, keys"
 
 # the set-up, read-only: supervisors and up, never a secret
 for path in /api/v1/config/queues /api/v1/config/agents \
 	/api/v1/config/numbers /api/v1/skills; do
-	expect 403 "$path as agent" "$AG" GET "$path"
-	expect 401 "$path without credentials" - GET "$path"
+	api_expect 403 "$path as agent" "$AG" GET "$path"
+	api_expect 401 "$path without credentials" - GET "$path"
 	for who in SUP ADM KEY; do
-		expect 200 "$path as $who" "${!who}" GET "$path"
-		body_lacks 'pw-4001' "$path carries no password"
-		body_lacks 'ha1' "$path carries no digest"
+		api_expect 200 "$path as $who" "${!who}" GET "$path"
+		api_lacks 'pw-4001' "$path carries no password"
+		api_lacks 'ha1' "$path carries no digest"
 	done
 done
-expect 200 "config queues" "$ADM" GET /api/v1/config/queues
-body_has '"id":"sales","strategy":"longest-idle"' "queue settings"
-body_has '"alert_wait":60' "queue alert_wait"
-expect 200 "config agents" "$ADM" GET /api/v1/config/agents
-body_has '"id":"4001","name":"","autologin":' "agent settings"
-body_has '"queues":\[{"queue":"sales","priority":' "agent's queues"
+api_expect 200 "config queues" "$ADM" GET /api/v1/config/queues
+api_has '"id":"sales","strategy":"longest-idle"' "queue settings"
+api_has '"alert_wait":60' "queue alert_wait"
+api_expect 200 "config agents" "$ADM" GET /api/v1/config/agents
+api_has '"id":"4001","name":"","autologin":' "agent settings"
+api_has '"queues":\[{"queue":"sales","priority":' "agent's queues"
 echo "ok: the set-up, read-only, for supervisors and up"
 for path in /api/v1/status /api/v1/queues /api/v1/agents \
 	/api/v1/agents/4001; do
-	expect 401 "$path without credentials" - GET "$path"
+	api_expect 401 "$path without credentials" - GET "$path"
 done
-expect 401 "state without credentials" - POST /api/v1/agents/4001/state \
+api_expect 401 "state without credentials" - POST /api/v1/agents/4001/state \
 	'{"state":"not-ready"}'
-expect 404 "unknown agent as supervisor" "$SUP" GET /api/v1/agents/9999
-expect 405 "DELETE agents" "$SUP" DELETE /api/v1/agents
-expect 404 "unknown route" "$SUP" GET /api/v1/nothing
+api_expect 404 "unknown agent as supervisor" "$SUP" GET /api/v1/agents/9999
+api_expect 405 "DELETE agents" "$SUP" DELETE /api/v1/agents
+api_expect 404 "unknown route" "$SUP" GET /api/v1/nothing
 
 # ---- sessions end ----
-expect 400 "logout by API key" "$KEY" POST /api/v1/logout
-expect 400 "logout by Basic" basic:4001:pw-4001 POST /api/v1/logout
-expect 200 "agent logs out" "$AG" POST /api/v1/logout
-expect 401 "the token is dead" "$AG" GET /api/v1/me
-expect 200 "the admin's token lives" "$ADM" GET /api/v1/me
+api_expect 400 "logout by API key" "$KEY" POST /api/v1/logout
+api_expect 400 "logout by Basic" basic:4001:pw-4001 POST /api/v1/logout
+api_expect 200 "agent logs out" "$AG" POST /api/v1/logout
+api_expect 401 "the token is dead" "$AG" GET /api/v1/me
+api_expect 200 "the admin's token lives" "$ADM" GET /api/v1/me
 sleep 4	# session_ttl = 2: the supervisor's token was idle since its use
-expect 401 "idle token expired" "$SUP" GET /api/v1/me
-expect 200 "the API key does not expire" "$KEY" GET /api/v1/me
+api_expect 401 "idle token expired" "$SUP" GET /api/v1/me
+api_expect 200 "the API key does not expire" "$KEY" GET /api/v1/me
 
 # ---- nothing secret in the log ----
 for s in pw-4001 sup-secret-1 adm-secret-1 "$KEY" "$AG" "$SUP" "$ADM"; do

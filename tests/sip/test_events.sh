@@ -29,11 +29,6 @@ password = sup-secret-1
 sed -i 's/^node       = t$/node       = t\nevents_heartbeat = 1\nevents_client_max = 16/' "$T/sb.conf"
 start_server
 
-login() {	# login USER PASSWORD: prints the token
-	curl -s -X POST -d "{\"user\":\"$1\",\"password\":\"$2\"}" \
-		"http://127.0.0.1:$HTTP_PORT/api/v1/login" \
-		| sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
-}
 state() {	# state TOKEN AGENT STATE
 	local code
 	code=$(curl -s -o "$T/state.out" -w '%{http_code}' \
@@ -43,8 +38,8 @@ state() {	# state TOKEN AGENT STATE
 	[ "$code" = 200 ] || fail "state $2 $3: $code $(cat "$T/state.out")"
 }
 URL="ws://127.0.0.1:$HTTP_PORT/api/v1/events"
-SUP=$(login sup sup-secret-1)
-A1=$(login 5001 pw-5001)
+SUP=$(api_login sup sup-secret-1)
+A1=$(api_login 5001 pw-5001)
 [ ${#SUP} = 64 ] && [ ${#A1} = 64 ] || fail "log-in failed"
 
 # wsclient NAME COUNT QUERY [HEADER]: in the background, output in $T/NAME
@@ -123,7 +118,7 @@ echo "ok: heartbeats carry the last seq ($HB)"
 # ---- resume across a restart: the store has what the ring lost ----
 stop_server
 start_server
-SUP=$(login sup sup-secret-1)
+SUP=$(api_login sup sup-secret-1)
 wsclient restart 4 "?token=$SUP&since=$FIRST"
 state "$SUP" 5001 not-ready     # a live one after the replay
 wsdone restart

@@ -47,18 +47,13 @@ run_agent a1001 "$T/a.xml" "$P1"
 register_sipp 1001 pw-1001 "$P1"
 wait_log "agent: 1001: logged-out -> available"
 
-login() {
-	curl -s -X POST -d "{\"user\":\"$1\",\"password\":\"$2\"}" \
-		"http://127.0.0.1:$HTTP_PORT/api/v1/login" \
-		| sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p'
-}
 get() {	# get TOKEN PATH: status; body in $T/get.out
 	curl -s -o "$T/get.out" -w '%{http_code}' \
 		-H "Authorization: Bearer $1" "http://127.0.0.1:$HTTP_PORT$2"
 }
-A1=$(login 1001 pw-1001)
-A2=$(login 1002 pw-1002)
-SUP=$(login sup sup-secret-1)
+A1=$(api_login 1001 pw-1001)
+A2=$(api_login 1002 pw-1002)
+SUP=$(api_login sup sup-secret-1)
 [ ${#A1} = 64 ] && [ ${#A2} = 64 ] && [ ${#SUP} = 64 ] || fail "log-ins"
 
 # 1001's desktop listens until it answers ("offered -> busy")

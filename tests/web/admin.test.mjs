@@ -1,10 +1,11 @@
 // tests/web/admin.test.mjs  The admin pages (web/admin.html) in headless
-// chromium: node admin.test.mjs BASE_URL SHOTS_DIR CALL_ID
+// chromium: node admin.test.mjs BASE_URL SHOTS_DIR CALL_ID CONF_FILE
 //
 // Run by tests/web/test_admin.sh against a server with queues sales and
 // support, agent 1001, users admin and sup, customer acme and call
 // CALL_ID (from acme's phone, answered by 1001, disposition "sale",
-// recorded).  Every wait is on a condition (playwright's locators, or
+// recorded); CONF_FILE is the server's configuration file on disk (the
+// test reads it: the real secrets must stay there).  Every wait is on a condition (playwright's locators, or
 // until() polling) with lib.mjs's 15 s, never a fixed sleep.  What the
 // page shows is checked against the API, called from node with tokens of
 // the test's own.  A screenshot of each step goes to SHOTS_DIR.
@@ -14,9 +15,9 @@ import {
   WAIT, check, makeApi, ownToken, runTest, screenshots,
 } from './lib.mjs';
 
-const [BASE, SHOTS, CALL] = process.argv.slice(2);
-if (!BASE || !SHOTS || !CALL) {
-  console.error('usage: node admin.test.mjs BASE_URL SHOTS_DIR CALL_ID');
+const [BASE, SHOTS, CALL, CONF] = process.argv.slice(2);
+if (!BASE || !SHOTS || !CALL || !CONF) {
+  console.error('usage: node admin.test.mjs BASE_URL SHOTS_DIR CALL_ID CONF_FILE');
   process.exit(2);
 }
 
@@ -60,9 +61,31 @@ async function until(what, fn, ms = WAIT) {
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
+// The configuration routes take and give text: {status, text, json}.
+async function apiText(method, path, token, body) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'text/plain';
+  const res = await fetch(BASE + path, { method, headers, body,
+    signal: AbortSignal.timeout(WAIT) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // the file itself
+  }
+  return { status: res.status, text, json };
+}
+
+// the passwords of the test's configuration, and the one the admin gives
+// agent 1003: the page must never show one
+const SECRETS = ['pw-1001', 'admin-secret-1', 'sup-secret-1', 'pw-1003-x'];
+const MASKED = 'password = ********';
+
 async function main(page) {
   const byId = (id) => page.getByTestId(id);
   const text = async (loc) => ((await loc.textContent()) || '').trim();
+  const words = async (loc) => (await text(loc)).replace(/\s+/g, ' ');
   const textIs = (loc, want, what) => until(`${what} = ${JSON.stringify(want)}`,
     async () => (await text(loc)) === want);
   const signIn = async (user, password) => {
@@ -71,6 +94,13 @@ async function main(page) {
     await byId('login-submit').click();
   };
   const pageToken = () => page.evaluate(() => sessionStorage.getItem('switchboard.token'));
+  // every API answer the page gets (the WAV aside), as text
+  const answers = [];
+  page.on('response', (res) => {
+    if (res.url().includes('/api/v1/') && !res.url().endsWith('/audio')) {
+      answers.push(res.text().catch(() => ''));
+    }
+  });
 
   const adminTok = await ownToken(api, 'admin', 'admin-secret-1');
   const supTok = await ownToken(api, 'sup', 'sup-secret-1');
@@ -252,6 +282,192 @@ async function main(page) {
   r = await api('GET', '/api/v1/scripts/support-script', adminTok);
   check(r.status === 404, `the deleted script: HTTP ${r.status}`);
 
+  // ---------------------------------------------------------------
+  step = 'set-up: the admin is told changes apply live';
+  await byId('tab-setup').click();
+  const notice = page.locator('[data-testid="setup-notice"][data-readonly="no"]');
+  await notice.waitFor();
+  check((await words(notice)).includes('apply at once') &&
+    (await words(notice)).includes('[server] settings need a restart'),
+  `the set-up notice says: ${await words(notice)}`);
+  await page.locator('[data-testid="setup-agent"][data-id="1001"]').waitFor();
+
+  step = "add agent: an id in use gets the server's 409 as it is";
+  const taken = await api('POST', '/api/v1/agents', adminTok, { id: '1001', password: 'pw-other' });
+  check(taken.status === 409, `POST an agent id in use: HTTP ${taken.status}`);
+  await byId('btn-agent-add').click();
+  await page.locator('[data-testid="agent-form"][data-id=""]').waitFor();
+  check(await byId('agent-autologin').isChecked(), 'a new agent starts without auto log-in');
+  await byId('agent-id').fill('1001');
+  await byId('agent-password').fill('pw-other');
+  await byId('btn-agent-save').click();
+  await textIs(byId('agent-form-error'), taken.json.error, "the server's 409");
+
+  step = 'add agent 1003 with a queue and a skill';
+  const C1003 = {
+    id: '1003', name: 'Carol', autologin: false,
+    queues: [{ queue: 'support', priority: 2 }], skills: [{ skill: 'spanish', level: 4 }],
+  };
+  await byId('agent-id').fill('1003');
+  await byId('agent-name').fill('Carol');
+  await byId('agent-password').fill('pw-1003-x');
+  await byId('agent-queue-support').check();
+  await byId('agent-queue-support-n').fill('2');
+  await byId('agent-skill-spanish').check();
+  await byId('agent-skill-spanish-n').fill('4');
+  await byId('agent-autologin').uncheck();
+  await shot(page, 'agent-new');
+  await byId('btn-agent-save').click();
+  await textIs(byId('agent-message'), 'Added agent 1003.', 'the add notice');
+  const row1003 = page.locator('[data-testid="setup-agent"][data-id="1003"]');
+  await row1003.waitFor();
+  check(await byId('agent-form').count() === 0, 'the form stays open after the add');
+  check(await text(row1003.getByTestId('setup-agent-queues')) === 'support (2)',
+    `1003's queues: ${await text(row1003.getByTestId('setup-agent-queues'))}`);
+  check(await text(row1003.getByTestId('setup-agent-skills')) === 'spanish (4)',
+    `1003's skills: ${await text(row1003.getByTestId('setup-agent-skills'))}`);
+  const agentIs = async (want) => {
+    const a = await api('GET', '/api/v1/config/agents', adminTok);
+    check(a.status === 200, `GET /api/v1/config/agents: HTTP ${a.status}`);
+    const got = a.json.agents.find((x) => x.id === '1003') || null;
+    check(same(got, want), `1003 in the API: ${JSON.stringify(got)}`);
+  };
+  await agentIs(C1003);
+  const tok1003 = await ownToken(api, '1003', 'pw-1003-x');
+  await shot(page, 'agent-added');
+
+  step = "edit 1003's name, the password left blank";
+  await byId('agent-edit-1003').click();
+  await page.locator('[data-testid="agent-form"][data-id="1003"]').waitFor();
+  check(await byId('agent-name').inputValue() === 'Carol', 'the name in the form');
+  check(await byId('agent-password').inputValue() === '', 'the form shows a password');
+  check(await byId('agent-queue-support').isChecked() &&
+    await byId('agent-queue-support-n').inputValue() === '2', 'support (2) in the form');
+  check(!(await byId('agent-queue-sales').isChecked()), 'sales in the form');
+  check(await byId('agent-skill-spanish-n').inputValue() === '4', 'spanish (4) in the form');
+  check(!(await byId('agent-autologin').isChecked()), 'auto log-in in the form');
+  await byId('agent-name').fill('Carol Jones');
+  await byId('btn-agent-save').click();
+  await textIs(byId('agent-message'), 'Saved agent 1003.', 'the save notice');
+  await textIs(row1003.getByTestId('setup-agent-name'), 'Carol Jones', "1003's new name");
+  await agentIs({ ...C1003, name: 'Carol Jones' });
+  await ownToken(api, '1003', 'pw-1003-x');
+
+  step = 'remove 1003 (confirmed)';
+  await byId('agent-remove-1003').click();
+  await byId('agent-remove-no').click();
+  await byId('agent-remove-1003').click();
+  await byId('agent-remove-yes').click();
+  await row1003.waitFor({ state: 'detached' });
+  await textIs(byId('agent-message'), 'Removed agent 1003.', 'the removal notice');
+  await agentIs(null);
+  r = await api('POST', '/api/v1/login', null, { user: '1003', password: 'pw-1003-x' });
+  check(r.status === 401, `1003's log-in after the removal: HTTP ${r.status}`);
+  r = await api('GET', '/api/v1/me', tok1003);
+  check(r.status === 401, `1003's session after the removal: HTTP ${r.status}`);
+
+  // ---------------------------------------------------------------
+  step = 'the configuration file tab: the file, masked';
+  await byId('tab-config').click();
+  await page.locator('[data-testid="config-tab"][data-state="ready"]').waitFor();
+  check((await words(byId('config-mask-help'))).includes(
+    'Leave ******** as it is to keep the current secret of the same [section] key'),
+  `the mask help says: ${await words(byId('config-mask-help'))}`);
+  const ta = byId('config-text');
+  const masked = await apiText('GET', '/api/v1/config/file', adminTok);
+  check(masked.status === 200, `GET /api/v1/config/file: HTTP ${masked.status}`);
+  check(await ta.inputValue() === masked.text, 'the editor is not the masked file');
+  const shown = await ta.inputValue();
+  check(shown.split('\n').filter((l) => l === MASKED).length === 3,
+    `not 3 masked passwords in: ${shown}`);
+  check(await ta.evaluate((el) => getComputedStyle(el).fontFamily.includes('mono')),
+    'the editor is not monospace');
+  const lines = shown.split('\n');
+
+  step = 'a broken line: the error names it, the caret goes there';
+  const at = lines.indexOf('[queue support]') + 1;      // the next line's index
+  check(at > 0, 'no [queue support] in the file');
+  const broken = [...lines.slice(0, at), 'ring = lots', ...lines.slice(at)].join('\n');
+  const bad = await apiText('POST', '/api/v1/config/check', adminTok, broken);
+  check(bad.status === 400 && bad.json.error.startsWith(`line ${at + 1}: `),
+    `check of the broken text: HTTP ${bad.status} ${bad.text}`);
+  await ta.fill(broken);
+  await byId('config-dirty').waitFor();
+  await byId('btn-config-check').click();
+  const badLine = page.locator(`[data-testid="config-result"][data-ok="no"][data-line="${at + 1}"]`);
+  await badLine.waitFor();
+  await textIs(byId('config-result-text'), bad.json.error, "the server's line error");
+  check(await byId('config-result').getAttribute('role') === 'alert', 'the error is no alert');
+  await textIs(byId('config-cursor'), `Line ${at + 1}`, 'the caret line');
+  const sel = await ta.evaluate((el) => ({
+    text: el.value.slice(el.selectionStart, el.selectionEnd),
+    focused: document.activeElement === el,
+  }));
+  check(sel.text === 'ring = lots' && sel.focused, `the selection: ${JSON.stringify(sel)}`);
+  await shot(page, 'config-line-error');
+
+  step = 'a [server] change: restart';
+  const moved = shown.replace(/^node *= *t$/m, 'node = other');
+  check(moved !== shown, 'no node line');
+  const restart = await apiText('POST', '/api/v1/config/check', adminTok, moved);
+  check(restart.status === 409 && restart.json.error.includes('restart'),
+    `check of a [server] change: HTTP ${restart.status} ${restart.text}`);
+  await ta.fill(moved);
+  await byId('btn-config-check').click();
+  await page.locator('[data-testid="config-result"][data-ok="no"][data-line=""]').waitFor();
+  await textIs(byId('config-result-text'), restart.json.error, "the server's 409");
+
+  step = 'append [queue billing]: check';
+  const billing = `${shown.replace(/\n*$/, '\n')}\n[queue billing]\n`;
+  await ta.fill(billing);
+  await byId('btn-config-check').click();
+  await page.locator('[data-testid="config-result"][data-ok="yes"]').waitFor();
+  await textIs(byId('config-result-text'),
+    'The text is valid: 3 queues, 1 agent, 1 number, 2 users. Nothing is saved yet.', 'the check');
+  check(!(await readFile(CONF, 'utf8')).includes('[queue billing]'), 'the check wrote the file');
+
+  step = 'save: the file changed elsewhere first';
+  r = await apiText('PUT', '/api/v1/config/file', adminTok,
+    `${shown.replace(/\n*$/, '\n')}# changed elsewhere\n`);
+  check(r.status === 200, `PUT the file from node: HTTP ${r.status} ${r.text}`);
+  await byId('btn-config-save').click();
+  await byId('btn-config-save-yes').click();
+  await byId('config-stale').waitFor();
+  check(!(await readFile(CONF, 'utf8')).includes('[queue billing]'), 'a stale save wrote the file');
+  await shot(page, 'config-stale');
+  await byId('btn-config-save-anyway').click();
+  await page.locator('[data-testid="config-result"][data-ok="yes"]').waitFor();
+  await textIs(byId('config-result-text'), 'Saved and applied: 3 queues, 1 agent, 1 number, 2 users.',
+    'the save');
+  await byId('config-dirty').waitFor({ state: 'detached' });
+
+  step = 'billing is live; the file keeps the real secrets';
+  r = await api('GET', '/api/v1/queues', supTok);
+  check(r.status === 200 && r.json.queues.some((q) => q.id === 'billing'),
+    `GET /api/v1/queues: ${JSON.stringify(r.json)}`);
+  const disk = await readFile(CONF, 'utf8');
+  check(disk.includes('\n[queue billing]\n'), `no billing on disk: ${disk}`);
+  for (const pw of ['pw-1001', 'admin-secret-1', 'sup-secret-1']) {
+    check(disk.includes(`\npassword = ${pw}\n`), `${pw} is no longer in the file: ${disk}`);
+  }
+  check(!disk.includes('********') && !disk.includes('changed elsewhere'), `the file on disk: ${disk}`);
+  const again = await ta.inputValue();
+  check(again.includes('\n[queue billing]\n') &&
+    again.split('\n').filter((l) => l === MASKED).length === 3, `the editor after the save: ${again}`);
+  await shot(page, 'config-saved');
+  await byId('tab-setup').click();
+  await page.locator('[data-testid="setup-queue"][data-id="billing"]').waitFor();
+
+  step = 'the page never showed a secret';
+  await byId('tab-config').click();
+  await page.locator('[data-testid="config-tab"][data-state="ready"]').waitFor();
+  const seen = [await page.evaluate(() => document.body.innerText), await ta.inputValue(),
+    ...(await Promise.all(answers))];
+  for (const pw of SECRETS) {
+    check(!seen.some((t) => t.includes(pw)), `the page or an API answer it got holds ${pw}`);
+  }
+  check(answers.length > 20, `only ${answers.length} API answers seen`);
+
   step = 'the admin signs out';
   const adminPageTok = await pageToken();
   await byId('btn-signout').click();
@@ -388,9 +604,16 @@ async function main(page) {
   step = 'the set-up tab (by keyboard)';
   await byId('tab-setup').focus();
   await page.keyboard.press('Enter');
-  await byId('setup-readonly').waitFor();
+  const supNotice = page.locator('[data-testid="setup-notice"][data-readonly="yes"]');
+  await supNotice.waitFor();
+  check((await words(supNotice)).startsWith('Read only') &&
+    (await words(supNotice)).includes('apply at once'), `the notice: ${await words(supNotice)}`);
   await page.locator('[data-testid="setup-queue"][data-id="sales"]').waitFor();
   await page.locator('[data-testid="setup-queue"][data-id="support"]').waitFor();
+  await page.locator('[data-testid="setup-queue"][data-id="billing"]').waitFor();
+  check(await byId('btn-agent-add').count() === 0 && await byId('agent-edit-1001').count() === 0 &&
+    await byId('agent-remove-1001').count() === 0, 'a supervisor can change agents');
+  check(await byId('tab-config').count() === 0, 'a supervisor has the configuration file tab');
   const a1001 = page.locator('[data-testid="setup-agent"][data-id="1001"]');
   check(await text(a1001.getByTestId('setup-agent-skills')) === 'spanish (7), billing (3)',
     `1001's skills: ${await text(a1001.getByTestId('setup-agent-skills'))}`);

@@ -17,7 +17,14 @@
 #   search), sees a bad CSV's errors by line, exports; the set-up tab
 #   lists the queues and 1001's skills; the call shows in the Calls tab
 #   with its disposition, its record and its recording (played from a
-#   Blob fetched with the token); sign-out ends the token.
+#   Blob fetched with the token); sign-out ends the token;
+# - the admin adds agent 1003 in the Set-up tab (queue, skill), changes
+#   its name with the password left blank, removes it (the API and a
+#   log-in as 1003 agree at each step); in the Configuration file tab a
+#   broken line shows its line, a [server] change says restart, and
+#   "[queue billing]" appended and saved makes billing live; the file on
+#   disk ($T/sb.conf, passed to the test) keeps the real secrets, and
+#   no page or API answer the page got ever held one.
 # Screenshots go to $T/shots (kept on failure) and to
 # BUILD/test-artifacts/web/admin/ (kept always, for CI).
 source "$(dirname "$0")/../sip/lib.sh" "$1"
@@ -106,13 +113,13 @@ echo "ok: call $CID answered, disposed and recorded"
 rm -rf "$ART"
 mkdir -p "$T/shots" "$ART"
 rc=0
-node "$ROOT/tests/web/admin.test.mjs" "$URL" "$T/shots" "$CID" \
+node "$ROOT/tests/web/admin.test.mjs" "$URL" "$T/shots" "$CID" "$T/sb.conf" \
 	>"$T/node.out" 2>&1 || rc=$?
 cat "$T/node.out"
 cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
 [ $rc -eq 0 ] || fail "the browser test failed (exit $rc); screenshots" \
 	"in $ART"
-! grep -q -- "admin-secret-1\|sup-secret-1\|pw-1001" "$T/sb.log" "$T/sb.out" \
+! grep -q -- "admin-secret-1\|sup-secret-1\|pw-1001\|pw-1003-x" "$T/sb.log" "$T/sb.out" \
 	|| fail "a password is in the server's log"
 stop_server
 echo "PASS"
