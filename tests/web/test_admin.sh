@@ -29,11 +29,8 @@
 # BUILD/test-artifacts/web/admin/ (kept always, for CI).
 source "$(dirname "$0")/../sip/lib.sh" "$1"
 
-WEB=$ROOT/web
-ART=$BUILD/test-artifacts/web/admin
-[ -x /usr/bin/chromium ] \
-	|| fail "no /usr/bin/chromium: run scripts/install-deps"
-bash "$ROOT/tests/web/setup.sh" || fail "npm ci failed (tests/web/setup.sh)"
+source "$ROOT/tests/web/lib.sh"
+web_init admin
 
 write_conf "
 [skill spanish]
@@ -68,8 +65,7 @@ name = No sale
 [number 200]
 queue = sales
 "
-sed -i "s|^node       = t\$|node       = t\nweb        = $WEB|" "$T/sb.conf"
-grep -q "^web        = $WEB\$" "$T/sb.conf" || fail "web not set"
+web_conf
 start_server
 URL=http://127.0.0.1:$HTTP_PORT
 
@@ -110,15 +106,8 @@ stored() {
 wait_for 30 "the call, its disposition and recording in the store" stored
 echo "ok: call $CID answered, disposed and recorded"
 
-rm -rf "$ART"
-mkdir -p "$T/shots" "$ART"
-rc=0
-node "$ROOT/tests/web/admin.test.mjs" "$URL" "$T/shots" "$CID" "$T/sb.conf" \
-	>"$T/node.out" 2>&1 || rc=$?
-cat "$T/node.out"
-cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
-[ $rc -eq 0 ] || fail "the browser test failed (exit $rc); screenshots" \
-	"in $ART"
+browser_start admin.test.mjs "$URL" "$T/shots" "$CID" "$T/sb.conf"
+browser_end
 ! grep -q -- "admin-secret-1\|sup-secret-1\|pw-1001\|pw-1003-x" "$T/sb.log" "$T/sb.out" \
 	|| fail "a password is in the server's log"
 stop_server

@@ -14,11 +14,8 @@
 # BUILD/test-artifacts/web/ (kept always, for CI).
 source "$(dirname "$0")/../sip/lib.sh" "$1"
 
-WEB=$ROOT/web
-ART=$BUILD/test-artifacts/web
-[ -x /usr/bin/chromium ] \
-	|| fail "no /usr/bin/chromium: run scripts/install-deps"
-bash "$ROOT/tests/web/setup.sh" || fail "npm ci failed (tests/web/setup.sh)"
+source "$ROOT/tests/web/lib.sh"
+web_init desktop
 
 write_conf "
 [queue sales]
@@ -27,8 +24,7 @@ name = Alice
 password = alice-1001
 queues = sales
 "
-sed -i "s|^node       = t\$|node       = t\nweb        = $WEB|" "$T/sb.conf"
-grep -q "^web        = $WEB\$" "$T/sb.conf" || fail "web not set"
+web_conf
 start_server
 URL=http://127.0.0.1:$HTTP_PORT
 
@@ -79,14 +75,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/me")
 echo "ok: the API still needs credentials"
 
 # ---- the browser ----
-# its own screenshots only: test_screenpop.sh keeps its in $ART/screenpop
-rm -f "$ART"/*.png
-mkdir -p "$T/shots" "$ART"
-rc=0
-node "$ROOT/tests/web/desktop.test.mjs" "$URL" "$T/shots" || rc=$?
-cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
-[ $rc -eq 0 ] || fail "the browser test failed (exit $rc); screenshots" \
-	"in $ART"
+browser_start desktop.test.mjs "$URL" "$T/shots"
+browser_end
 
 # ---- nothing secret in the log ----
 ! grep -q -- "alice-1001" "$T/sb.log" "$T/sb.out" \

@@ -24,11 +24,8 @@
 # BUILD/test-artifacts/web/desktop-call/ (kept always, for CI).
 source "$(dirname "$0")/../sip/lib.sh" "$1"
 
-WEB=$ROOT/web
-ART=$BUILD/test-artifacts/web/desktop-call
-[ -x /usr/bin/chromium ] \
-	|| fail "no /usr/bin/chromium: run scripts/install-deps"
-bash "$ROOT/tests/web/setup.sh" || fail "npm ci failed (tests/web/setup.sh)"
+source "$ROOT/tests/web/lib.sh"
+web_init desktop-call
 
 write_conf "
 [queue sales]
@@ -53,8 +50,7 @@ name = Call back later
 [number 200]
 queue = sales
 "
-sed -i "s|^node       = t\$|node       = t\nweb        = $WEB|" "$T/sb.conf"
-grep -q "^web        = $WEB\$" "$T/sb.conf" || fail "web not set"
+web_conf
 start_server
 URL=http://127.0.0.1:$HTTP_PORT
 
@@ -106,32 +102,14 @@ api_expect 200 "the test's log-out" "$AG" POST /api/v1/logout
 echo "ok: a first call $SEED, dispositioned"
 
 # ---- the browser ----
-rm -rf "$ART"
-mkdir -p "$T/shots" "$ART"
-node "$ROOT/tests/web/desktop_call.test.mjs" "$URL" "$T/shots" "$T/ready" \
-	>"$T/node.out" 2>&1 &
-NODE_PID=$!
-PIDS+=("$NODE_PID")
-ready_or_gone() { [ -e "$T/ready" ] || ! kill -0 "$NODE_PID"; }
-wait_for 120 "the page to be ready" ready_or_gone
-if [ ! -e "$T/ready" ]; then
-	rc=0
-	wait "$NODE_PID" || rc=$?
-	cat "$T/node.out" >&2
-	cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
-	fail "the browser test ended before the call (exit $rc)"
-fi
+browser_start desktop_call.test.mjs "$URL" "$T/shots" "$T/ready"
+browser_wait "$T/ready"
 
 # ---- the call: the agent hangs up from the desktop ----
 caller_scenario "$T/c2.xml" end=wait
 run_sipp c2 "$T/c2.xml" -s 200
 
-rc=0
-wait "$NODE_PID" || rc=$?
-cat "$T/node.out"
-cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
-[ $rc -eq 0 ] || fail "the browser test failed (exit $rc); screenshots" \
-	"in $ART"
+browser_end
 wait_sipp c2
 wait_sipp a1001
 ! grep -q -- "pw-1001\|admin-pass-1" "$T/sb.log" "$T/sb.out" \

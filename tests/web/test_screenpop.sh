@@ -16,11 +16,8 @@
 # BUILD/test-artifacts/web/ (kept always, for CI).
 source "$(dirname "$0")/../sip/lib.sh" "$1"
 
-WEB=$ROOT/web
-ART=$BUILD/test-artifacts/web
-[ -x /usr/bin/chromium ] \
-	|| fail "no /usr/bin/chromium: run scripts/install-deps"
-bash "$ROOT/tests/web/setup.sh" || fail "npm ci failed (tests/web/setup.sh)"
+source "$ROOT/tests/web/lib.sh"
+web_init screenpop
 
 write_conf "
 [queue sales]
@@ -36,8 +33,7 @@ vip = yes
 [number 200]
 queue = sales
 "
-sed -i "s|^node       = t\$|node       = t\nweb        = $WEB|" "$T/sb.conf"
-grep -q "^web        = $WEB\$" "$T/sb.conf" || fail "web not set"
+web_conf
 start_server
 URL=http://127.0.0.1:$HTTP_PORT
 
@@ -51,33 +47,14 @@ wait_log "agent: 1001: logged-out -> available"
 # ---- the browser, until the page is ready for the call ----
 # Artifacts go to a directory of this test's own (the desktop test, run
 # alongside by ctest -j, empties test-artifacts/web/ itself).
-ART=$ART/screenpop
-rm -rf "$ART"
-mkdir -p "$T/shots" "$ART"
-node "$ROOT/tests/web/screenpop.test.mjs" "$URL" "$T/shots" "$T/ready" \
-	pw-1001 >"$T/node.out" 2>&1 &
-NODE_PID=$!
-PIDS+=("$NODE_PID")
-ready_or_gone() { [ -e "$T/ready" ] || ! kill -0 "$NODE_PID"; }
-wait_for 120 "the page to be ready" ready_or_gone
-if [ ! -e "$T/ready" ]; then
-	rc=0
-	wait "$NODE_PID" || rc=$?
-	cat "$T/node.out" >&2
-	cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
-	fail "the browser test ended before the call (exit $rc)"
-fi
+browser_start screenpop.test.mjs "$URL" "$T/shots" "$T/ready" pw-1001
+browser_wait "$T/ready"
 
 # ---- the call ----
 caller_scenario "$T/c.xml" end=wait
 run_sipp c1 "$T/c.xml" -s 200
 
-rc=0
-wait "$NODE_PID" || rc=$?
-cat "$T/node.out"
-cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
-[ $rc -eq 0 ] || fail "the browser test failed (exit $rc); screenshots" \
-	"in $ART"
+browser_end
 wait_sipp c1
 wait_sipp a1001
 log_has "bridged to agent 1001" || fail "the call was not bridged to 1001"

@@ -23,12 +23,8 @@
 # BUILD/test-artifacts/web/wallboard/ (kept always, for CI).
 source "$(dirname "$0")/../sip/lib.sh" "$1"
 
-WEB=$ROOT/web
-ART=$BUILD/test-artifacts/web/wallboard
-[ -x /usr/bin/chromium ] \
-	|| fail "no /usr/bin/chromium: run scripts/install-deps"
-bash "$ROOT/tests/web/setup.sh" || fail "npm ci failed (tests/web/setup.sh)"
-# web/: preact, htm and uPlot; tests/web/: playwright-core
+source "$ROOT/tests/web/lib.sh"
+web_init wallboard
 
 write_conf "
 [queue sales]
@@ -50,8 +46,7 @@ queue = sales
 [number 300]
 queue = support
 "
-sed -i "s|^node       = t\$|node       = t\nweb        = $WEB|" "$T/sb.conf"
-grep -q "^web        = $WEB\$" "$T/sb.conf" || fail "web not set"
+web_conf
 start_server
 URL=http://127.0.0.1:$HTTP_PORT
 
@@ -72,26 +67,9 @@ run_agent a1001 "$T/a.xml" "$P1"
 register_sipp 1001 pw-1001 "$P1"
 wait_log "agent: 1001: logged-out -> available"
 
-rm -rf "$ART"
-mkdir -p "$T/shots" "$ART"
-node "$ROOT/tests/web/wallboard.test.mjs" "$URL" "$T/shots" "$T" \
-	>"$T/node.out" 2>&1 &
-NODE_PID=$!
-PIDS+=("$NODE_PID")
-
+browser_start wallboard.test.mjs "$URL" "$T/shots" "$T"
 # wait_step FILE: the browser test asks for the next call, or ended
-wait_step() {
-	local f=$T/$1
-	have_or_gone() { [ -e "$f" ] || ! kill -0 "$NODE_PID"; }
-	wait_for 180 "the browser test to write $1" have_or_gone
-	if [ ! -e "$f" ]; then
-		local rc=0
-		wait "$NODE_PID" || rc=$?
-		cat "$T/node.out" >&2
-		cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
-		fail "the browser test ended before $1 (exit $rc)"
-	fi
-}
+wait_step() { browser_wait "$T/$1" 180; }
 
 # ---- a call to sales, answered by 1001 outside the service level ----
 wait_step call1
@@ -103,12 +81,7 @@ wait_step call2
 caller_scenario "$T/c2.xml" end=wait
 run_sipp c2 "$T/c2.xml" -s 300
 
-rc=0
-wait "$NODE_PID" || rc=$?
-cat "$T/node.out"
-cp "$T/shots"/*.png "$ART"/ 2>/dev/null || true
-[ $rc -eq 0 ] || fail "the browser test failed (exit $rc); screenshots" \
-	"in $ART"
+browser_end
 wait_sipp c1
 wait_sipp c2
 wait_sipp a1001
