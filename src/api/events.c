@@ -81,6 +81,7 @@ struct sub {
 
 struct events {
 	struct center *cc;            /* borrowed */
+	struct mbuf *frame;           /* the event being sent, framed */
 	struct websock *ws;
 	struct list subs;
 	struct ev *ring;              /* EVENTS_RING, by seq % EVENTS_RING */
@@ -104,6 +105,7 @@ static void events_destructor(void *arg)
 	tmr_cancel(&es->hb);
 	list_flush(&es->subs);
 	mem_deref(es->ws);
+	mem_deref(es->frame);
 	for (unsigned i = 0; es->ring && i < EVENTS_RING; i++)
 		mem_deref(es->ring[i].json);
 	mem_deref(es->ring);
@@ -167,7 +169,9 @@ int events_alloc(struct events **esp, struct center *cc)
 	list_init(&es->subs);
 	tmr_init(&es->hb);
 	es->ring = mem_zalloc(EVENTS_RING * sizeof(*es->ring), NULL);
-	err = es->ring ? websock_alloc(&es->ws, NULL, NULL) : ENOMEM;
+	es->frame = mbuf_alloc(JSON_MAX + 8);
+	err = es->ring && es->frame ? websock_alloc(&es->ws, NULL, NULL)
+		: ENOMEM;
 	if (err) {
 		mem_deref(es);
 		return err;
@@ -212,6 +216,25 @@ static bool field(char *buf, size_t sz, size_t *n, const char *key,
 	buf[k] = '\0';
 	*n = k;
 	return true;
+}
+
+/* A final text frame of len bytes of text into mb (RFC 6455 5.2: FIN and
+ * opcode 1, the length in 7 or 7+16 bits, no mask). */
+static int frame_make(struct mbuf *mb, const char *text, size_t len)
+{
+	int err;
+
+	mbuf_rewind(mb);
+	err = mbuf_write_u8(mb, 0x81);
+	if (len <= 125) {
+		err |= mbuf_write_u8(mb, (uint8_t)len);
+	}
+	else {
+		err |= mbuf_write_u8(mb, 126);
+		err |= mbuf_write_u16(mb, htons((uint16_t)len));
+	}
+	err |= mbuf_write_mem(mb, (const uint8_t *)text, len);
+	return err;
 }
 
 /* center_event(): keep the event and send it to who wants it.  extra:
@@ -269,12 +292,22 @@ void events_publish(uint64_t seq, int64_t t, const char *type,
 	if (es->last - es->first > EVENTS_RING)
 		es->first = es->last - EVENTS_RING;
 
+	/* one WebSocket frame for every client (a server's frames are not
+	 * masked): no copy or allocation per client */
+	if (frame_make(es->frame, buf, len)) {
+		LOG_WARN("events", "event %llu not sent: out of memory",
+			 (unsigned long long)seq);
+		return;
+	}
 	le = list_head(&es->subs);
 	while (le) {
 		struct sub *s = le->data;
 
 		le = le->next;
-		if (!s->replaying && pass(s, e) && !send_text(es, s, buf))
+		if (s->replaying || !pass(s, e))
+			continue;
+		es->frame->pos = 0;
+		if (tcp_send(websock_tcp(s->wc), es->frame))
 			sub_drop(s);
 	}
 }
