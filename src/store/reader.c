@@ -46,6 +46,8 @@
 
 enum {
 	ANSWER_MAX = 64 * 1024 * 1024,  /* bytes of JSON; past it EIO */
+	SAME_KEY_MAX = 1000,            /* rows past a page's limit that
+					 * share its last key */
 	BINDS_MAX = 32
 };
 
@@ -205,7 +207,9 @@ static int ans_finish(struct store_read *r, sqlite3_str *out)
  * A page: column 0 of each row is one member (a JSON object), column 1
  * the row's paging key.  The statement asks for limit + 1 rows; the
  * extra one only says that more follow, and "next" is then the key of
- * the last row shown.  paged false: no "next" member.
+ * the last row shown.  A page does not end inside a key: rows sharing the
+ * last row's key are added (up to SAME_KEY_MAX), so "before next" skips
+ * none.  paged false: no "next" member.
  */
 static int page_run(struct store *st, struct store_read *r, sqlite3_stmt *s,
 		    const char *name, unsigned limit, bool paged)
@@ -221,7 +225,13 @@ static int page_run(struct store *st, struct store_read *r, sqlite3_stmt *s,
 		const char *obj = (const char *)sqlite3_column_text(s, 0);
 		int len = sqlite3_column_bytes(s, 0);
 
-		if (n == limit) {
+		/* past the limit, rows with the last row's key still come:
+		 * the next page starts below that key and must not skip
+		 * rows that share it (calls in the same millisecond) */
+		if (n >= limit &&
+		    (n >= limit + SAME_KEY_MAX || last_null ||
+		     sqlite3_column_type(s, 1) == SQLITE_NULL ||
+		     sqlite3_column_int64(s, 1) != last)) {
 			more = true;
 			break;
 		}
@@ -313,7 +323,7 @@ static int calls_read(struct store *st, struct store_read *r)
 	where_int(sql, &b, " AND c.arrival < ?", q->before);
 	sqlite3_str_appendall(sql, " ORDER BY c.arrival DESC, c.id DESC"
 			      " LIMIT ?");
-	bind_add_int(&b, (int64_t)q->limit + 1);
+	bind_add_int(&b, (int64_t)q->limit + 1 + SAME_KEY_MAX);
 	err = stmt_prepare(st, sql, &b, &s);
 	if (!err)
 		err = page_run(st, r, s, "calls", q->limit, true);
@@ -338,7 +348,7 @@ static int recordings_read(struct store *st, struct store_read *r)
 	where_int(sql, &b, " AND r.start < ?", q->before);
 	sqlite3_str_appendall(sql, " ORDER BY r.start DESC, r.id DESC"
 			      " LIMIT ?");
-	bind_add_int(&b, (int64_t)q->limit + 1);
+	bind_add_int(&b, (int64_t)q->limit + 1 + SAME_KEY_MAX);
 	err = stmt_prepare(st, sql, &b, &s);
 	if (!err)
 		err = page_run(st, r, s, "recordings", q->limit, true);

@@ -235,8 +235,8 @@ struct store_call_query {
  *  "next": arrival of the last row when more rows follow (pass it as
  *   `before` for the next page), else null}
  * Every member is present; what is not known is null.  Paging is by
- * arrival only: calls sharing the arrival millisecond of a page's last
- * row that did not fit on the page are skipped by the next one.
+ * arrival: a page does not end among calls of one millisecond (they all
+ * come, up to 1000 past the limit), so the next page skips none.
  * @return 0, EINVAL (limit above 1000, too many phones), ENOMEM, EBUSY */
 int  store_read_calls(struct store *st, const struct store_call_query *q,
 		      store_read_h *h, void *arg);
