@@ -679,6 +679,7 @@ int center_alloc(struct center **ccp, struct config *cfg, char *err,
 		goto out;
 	}
 	e = today_alloc(cc);
+	e = e ? e : today_load(cc);
 	e = e ? e : build_engine(cc, err, errsz);
 	if (e)
 		goto out;

@@ -281,6 +281,7 @@ void script_drop(struct center *cc, struct script *s);
 
 /* today.c */
 int  today_alloc(struct center *cc);
+int  today_load(struct center *cc);          /* at start: the day so far */
 /* After cc->cfg changed: the figures follow their queues by id. */
 int  today_remap(struct center *cc, const struct config *old);
 void today_event(struct center *cc, const struct acd_event *ev);

@@ -2,7 +2,10 @@
  * for the wallboard: contacts that entered, were answered (within the
  * service-level time or not), abandoned or overflowed, and the waits of
  * the answered ones (ASA).  Counted from the engine's events as they
- * happen; they start from zero at local midnight and at start-up.
+ * happen; they start from zero at local midnight.  At start-up they are
+ * read back from the day's call records (today_load), so a restart does
+ * not reset the day: a call counts once there (the live count takes a
+ * call moved to another queue as offered to both).
  *
  * Service level = answered within the queue's `sl` seconds / (answered +
  * abandoned): a caller who gave up counts against it; a waiting call hung
@@ -13,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include "libre.h"
+#include "store/store.h"
 #include "core/core.h"
 
 /* yyyymmdd of a Unix ms time, local time. */
@@ -25,6 +29,54 @@ static int day_of(int64_t ms)
 		return 0;
 	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100
 		+ tm.tm_mday;
+}
+
+/* Unix ms of the local midnight that began the day of ms. */
+static int64_t midnight_of(int64_t ms)
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!localtime_r(&s, &tm))
+		return ms;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+static void load_one(const struct store_call_brief *b, void *arg)
+{
+	struct center *cc = arg;
+	const struct cfg_queue *q;
+	struct queue_day *d;
+
+	if (!b->queue || !b->queue_entry)
+		return;
+	q = config_queue(cc->cfg, b->queue);
+	if (!q)
+		return;
+	d = &cc->qday[q - cc->cfg->queues];
+	d->offered++;
+	if (b->answer) {
+		d->answered++;
+		d->wait_ms_sum += (uint64_t)(b->wait_ms > 0 ? b->wait_ms : 0);
+		if (b->wait_ms <= (int64_t)q->acd.sl_target_ms)
+			d->answered_in_sl++;
+	}
+	else if (b->outcome && (!strcmp(b->outcome, "abandoned-queue") ||
+				!strcmp(b->outcome, "abandoned-ringing")))
+		d->abandoned++;
+	else if (b->outcome && (!strcmp(b->outcome, "overflowed") ||
+				!strcmp(b->outcome, "timed-out")))
+		d->overflowed++;
+	else if (b->outcome && !strcmp(b->outcome, "hung-up"))
+		d->hung_up++;
+}
+
+int today_load(struct center *cc)
+{
+	return store_calls_load(cc->store, midnight_of(center_wall(cc)),
+				load_one, cc);
 }
 
 int today_alloc(struct center *cc)

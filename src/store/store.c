@@ -798,3 +798,50 @@ void store_set_paused(struct store *st, bool paused)
 	pthread_cond_signal(&st->work);
 	pthread_mutex_unlock(&st->mu);
 }
+
+/**
+ * Read the ended calls that arrived at or after from, in brief, oldest
+ * first (synchronously, before the loop runs).
+ *
+ * @return 0, EINVAL or EIO (logged)
+ */
+int store_calls_load(struct store *st, int64_t from, store_brief_h *h,
+		     void *arg)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc, err = 0;
+
+	if (!st || !h)
+		return EINVAL;
+	rc = sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "SELECT queue, outcome, "
+					"queue_entry, answer, wait_ms FROM "
+					"calls WHERE arrival >= ?1 AND "
+					"outcome IS NOT 'active' ORDER BY "
+					"arrival", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, from);
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		struct store_call_brief c;
+
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
+		c.queue = (const char *)sqlite3_column_text(s, 0);
+		c.outcome = (const char *)sqlite3_column_text(s, 1);
+		c.queue_entry = sqlite3_column_int64(s, 2);
+		c.answer = sqlite3_column_int64(s, 3);
+		c.wait_ms = sqlite3_column_int64(s, 4);
+		h(&c, arg);
+	}
+	if (rc != SQLITE_DONE) {
+		store_log("%s: cannot read today's calls: %s", st->path,
+			  db ? sqlite3_errmsg(db) : "out of memory");
+		err = EIO;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return err;
+}

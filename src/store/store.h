@@ -145,6 +145,20 @@ int  store_recording(struct store *st, const char *call_id,
 		     const char *path, const char *agent, const char *queue,
 		     int64_t start, uint64_t duration_ms);
 
+/* The ended calls that arrived at or after from, oldest first, in
+ * brief (synchronous: at start, before the loop runs; today's figures
+ * start from them). */
+struct store_call_brief {
+	const char *queue;        /* last queue, or NULL */
+	const char *outcome;
+	int64_t queue_entry;      /* 0: never queued */
+	int64_t answer;           /* 0: not answered */
+	int64_t wait_ms;          /* answer - queue_entry, when both */
+};
+typedef void (store_brief_h)(const struct store_call_brief *c, void *arg);
+int  store_calls_load(struct store *st, int64_t from, store_brief_h *h,
+		      void *arg);
+
 /* Agents' phone registrations, kept across restarts: the registrar's
  * text for a user (NULL: none left), and reading them all back at start
  * (synchronous; before the loop runs). */

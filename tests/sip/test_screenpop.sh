@@ -64,6 +64,7 @@ WSPID=$!
 PIDS+=("$WSPID")
 wait_for 10 "event stream" grep -q connected "$T/pop.err"
 
+DAY=$(date +%F)
 caller_scenario "$T/c.xml" end=wait
 run_sipp c1 "$T/c.xml" -s 200
 wait_log "bridged to agent 1001"
@@ -128,6 +129,19 @@ stop_server
 	|| fail "stored disposition: $(sql "select * from dispositions")"
 [ "$(sql "select count(*) from events where type = 'disposition' and call_id = '$CID'")" = 2 ] \
 	|| fail "disposition events"
+
+# ---- today's figures survive a restart (read back from the records) ----
+start_server
+SUP=$(api_login sup sup-secret-1)
+[ "$(get "$SUP" /api/v1/status)" = 200 ] || fail "status after restart"
+if [ "$(date +%F)" = "$DAY" ]; then
+	grep -q '"today":{"offered":1,"answered":1,"answered_in_sl":1,"abandoned":0' \
+		"$T/get.out" || fail "today after a restart: $(cat "$T/get.out")"
+	echo "ok: today's figures survive a restart"
+else
+	echo "skip: local midnight passed during the test"
+fi
+stop_server
 
 # ---- the pop, in its place ----
 grep -v heartbeat "$T/pop.out" > "$T/pop.ev"
