@@ -82,7 +82,8 @@ static void ring_fail(struct call *c, enum acd_miss miss,
 
 /* Screen pop: as an agent's phones start ringing, the agent's desktop
  * gets the caller, the number dialled, what the IVR collected and the
- * customer known by the caller's number (customers.c), before it
+ * customer known by the caller's number (customers.c) and the campaign
+ * of the number dialled ([number] campaign), before it
  * answers.  One event, "screen-pop", on the stream (events.c); the store
  * keeps its type and the customer's id. */
 static void screen_pop(struct call *c, const struct agent *a)
@@ -90,6 +91,9 @@ static void screen_pop(struct call *c, const struct agent *a)
 	const struct customer *cu = customer_by_phone(c->cc->customers,
 						      c->caller);
 	struct odict *od = NULL, *co = NULL, *ph = NULL, *fl = NULL;
+	struct odict *ca = NULL;
+	const struct cfg_number *nu;
+	const struct cfg_campaign *cp;
 	char *json = NULL, *vars = call_vars_json(c), *extra = NULL;
 	char idx[8];
 	int err;
@@ -100,6 +104,23 @@ static void screen_pop(struct call *c, const struct agent *a)
 	err = odict_entry_add(od, "caller", ODICT_STRING, c->caller);
 	err |= odict_entry_add(od, "dialled", ODICT_STRING, c->dialled);
 	err |= odict_entry_add(od, "record", ODICT_BOOL, c->q && c->q->record);
+	nu = config_number(c->cfg, c->dialled);
+	cp = nu && nu->campaign[0] ? config_campaign(c->cfg, nu->campaign)
+		: NULL;
+	if (cp) {
+		err |= odict_alloc(&ca, 4);
+		if (!err) {
+			err = odict_entry_add(ca, "id", ODICT_STRING, cp->id);
+			err |= odict_entry_add(ca, "name", ODICT_STRING,
+					       cp->name[0] ? cp->name : cp->id);
+			if (cp->description[0])
+				err |= odict_entry_add(ca, "description",
+						       ODICT_STRING,
+						       cp->description);
+			err |= odict_entry_add(od, "campaign", ODICT_OBJECT,
+					       ca);
+		}
+	}
 	if (script_of_queue(c->cc, c->q))
 		err |= odict_entry_add(od, "script", ODICT_STRING,
 				       script_of_queue(c->cc, c->q)->id);
@@ -151,6 +172,7 @@ static void screen_pop(struct call *c, const struct agent *a)
 	mem_deref(extra);
 	mem_deref(json);
 	mem_deref(vars);
+	mem_deref(ca);
 	mem_deref(fl);
 	mem_deref(ph);
 	mem_deref(co);

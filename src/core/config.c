@@ -49,6 +49,7 @@ static void destructor(void *arg)
 	mem_deref(c->users);
 	mem_deref(c->apikeys);
 	mem_deref(c->dispositions);
+	mem_deref(c->campaigns);
 	mem_deref(c->file);
 	mem_deref(c->database);
 	mem_deref(c->realm);
@@ -634,12 +635,19 @@ static int number_key(struct cfg_number *nu, const struct ini_entry *e,
 {
 	const char *k = e->key, *v = e->value;
 
+	if (!strcmp(k, "campaign")) {
+		if (!name_ok(v))
+			return msg(err, errsz, e, "expected a campaign id");
+		str_ncpy(nu->campaign, v, sizeof(nu->campaign));
+		return 0;
+	}
 	if (!strcmp(k, "flow"))
 		nu->kind = CFG_TO_FLOW;
 	else if (!strcmp(k, "queue"))
 		nu->kind = CFG_TO_QUEUE;
 	else
-		return msg(err, errsz, e, "unknown key (flow, queue)");
+		return msg(err, errsz, e, "unknown key (flow, queue, "
+			   "campaign)");
 	if (nu->target[0])
 		return msg(err, errsz, e, "a number leads to one flow or "
 			   "queue");
@@ -780,10 +788,15 @@ static int on_section(const char *file, unsigned line, const char *sec,
 		NEW(dispositions, ndispositions, struct cfg_disposition);
 		((struct cfg_disposition *)l->cur)->line = line;
 	}
+	else if (!strcmp(sec, "campaign")) {
+		NEW(campaigns, ncampaigns, struct cfg_campaign);
+		((struct cfg_campaign *)l->cur)->line = line;
+	}
 	else {
 		re_snprintf(err, errsz, "%s:%u: unknown section [%s] (server,"
 			    " skill, queue, agent, trunk, number, customer, "
-			    "user, apikey, disposition, flow, hours)", file,
+			    "user, apikey, disposition, campaign, flow, "
+			    "hours)", file,
 			    line, sec);
 		return EINVAL;
 	}
@@ -869,6 +882,15 @@ static int apikey_key(struct cfg_apikey *a, const struct ini_entry *e,
 }
 
 /* Dispositions are few (a dozen codes): a scan is fine. */
+const struct cfg_campaign *config_campaign(const struct config *c,
+					   const char *id)
+{
+	for (unsigned i = 0; c && id && i < c->ncampaigns; i++)
+		if (!strcmp(c->campaigns[i].id, id))
+			return &c->campaigns[i];
+	return NULL;
+}
+
 const struct cfg_disposition *config_disposition(const struct config *c,
 						 const char *code)
 {
@@ -924,6 +946,28 @@ static int on_entry(const struct ini_entry *e, char *err, size_t errsz,
 		return user_key(l->cur, e, err, errsz);
 	if (!strcmp(s, "apikey"))
 		return apikey_key(l->cur, e, err, errsz);
+	if (!strcmp(s, "campaign")) {
+		struct cfg_campaign *cp = l->cur;
+
+		if (!strcmp(e->key, "name")) {
+			if (strlen(e->value) > CFG_ID_MAX)
+				return msg(err, errsz, e, "at most %d "
+					   "characters", CFG_ID_MAX);
+			str_ncpy(cp->name, e->value, sizeof(cp->name));
+			return 0;
+		}
+		if (!strcmp(e->key, "description")) {
+			if (strlen(e->value) >= sizeof(cp->description))
+				return msg(err, errsz, e, "at most %zu "
+					   "characters",
+					   sizeof(cp->description) - 1);
+			str_ncpy(cp->description, e->value,
+				 sizeof(cp->description));
+			return 0;
+		}
+		return msg(err, errsz, e, "unknown key '%s' (name, "
+			   "description)", e->key);
+	}
 	if (!strcmp(s, "disposition")) {
 		struct cfg_disposition *d = l->cur;
 
@@ -1085,6 +1129,10 @@ static int check_refs(struct config *c, char *err, size_t errsz)
 		if (config_agent(c, nu->number))
 			return refmsg(err, errsz, f, nu->line, "number %s: "
 				      "is also an agent id", nu->number);
+		if (nu->campaign[0] && !config_campaign(c, nu->campaign))
+			return refmsg(err, errsz, f, nu->line, "number %s: "
+				      "unknown campaign '%s'", nu->number,
+				      nu->campaign);
 	}
 	for (unsigned i = 0; i < c->ncustomers; i++) {
 		struct cfg_customer *cu = &c->customers[i];

@@ -89,6 +89,16 @@ struct cfg_number {
 	unsigned line;
 	enum cfg_target kind;
 	char target[CFG_ID_MAX + 1];
+	char campaign[CFG_ID_MAX + 1];/* its calls are about it, or "" */
+};
+
+/* [campaign ID]: what calls to a number are about (an advert, a
+ * mailing): the screen pop shows it to the agent. */
+struct cfg_campaign {
+	char id[CFG_ID_MAX + 1];
+	unsigned line;
+	char name[CFG_ID_MAX + 1];
+	char description[512];
 };
 
 struct cfg_customer {
@@ -183,6 +193,8 @@ struct config {
 	unsigned napikeys;
 	struct cfg_disposition *dispositions;
 	unsigned ndispositions;
+	struct cfg_campaign *campaigns;
+	unsigned ncampaigns;
 	struct flow_set *flows;
 	struct hash *index;           /* lookups by name: config.c */
 };
@@ -200,6 +212,8 @@ const struct cfg_number *config_number(const struct config *c,
 const struct cfg_user *config_user(const struct config *c, const char *id);
 const struct cfg_disposition *config_disposition(const struct config *c,
 						 const char *code);
+const struct cfg_campaign *config_campaign(const struct config *c,
+					   const char *id);
 /* PBKDF2-HMAC-SHA256 of password with salt: what cfg_user.hash holds. */
 int config_password_hash(const char *password, const uint8_t *salt,
 			 uint8_t *out);

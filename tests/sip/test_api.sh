@@ -212,4 +212,10 @@ key = short" "32 to 256 characters"
 bad "[user y]
 role = boss
 password = long-enough" "expected supervisor or admin"
+bad "[queue q]
+[number 7]
+queue = q
+campaign = nope" "unknown campaign 'nope'"
+bad "[campaign c]
+budget = 5" "unknown key 'budget' (name, description)"
 echo "PASS"

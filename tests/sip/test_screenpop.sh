@@ -37,8 +37,12 @@ password = sup-secret-1
 name = Sale
 [disposition no-sale]
 name = No sale
+[campaign spring]
+name = Spring sale
+description = 20 % off all plans until May
 [number 200]
 queue = sales
+campaign = spring
 "
 start_server
 P1=$(free_port)
@@ -155,7 +159,8 @@ BUSY=$(seq_of '"detail":"offered -> busy"')
 grep '"type":"screen-pop"' "$T/pop.ev" > "$T/pop.json"
 for want in '"agent":"1001"' "\"call\":\"$CID\"" '"queue":"sales"' \
 	'"caller":"5550123"' '"dialled":"200"' '"id":"acme"' \
-	'"name":"Ada Lovelace"' '"vip":true' '"phones":\["5550123","5550999"\]'; do
+	'"name":"Ada Lovelace"' '"vip":true' '"phones":\["5550123","5550999"\]' \
+	'"campaign":{"id":"spring","name":"Spring sale","description":"20 % off all plans until May"}'; do
 	grep -q -- "$want" "$T/pop.json" || fail "screen pop lacks $want: $(cat "$T/pop.json")"
 done
 echo "ok: screen pop with the customer, before the answer"

@@ -81,6 +81,8 @@ async function main(page) {
   await byId('contact-phones').filter({ hasText: CALLER }).waitFor();
   await byId('contact-dialled').filter({ hasText: /^200$/ }).waitFor();
   await byId('contact-queue').filter({ hasText: /^sales$/ }).waitFor();
+  await byId('contact-campaign')
+    .filter({ hasText: 'Spring sale — 20 % off all plans until May' }).waitFor();
   await card.getByRole('heading', { name: /Incoming call/ }).waitFor();
   check(await byId('contact-vars').isHidden(),
     'IVR vars show for a call that ran no flow');

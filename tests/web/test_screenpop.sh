@@ -30,8 +30,12 @@ queues = sales
 name = Ada Lovelace
 phone = 5550123
 vip = yes
+[campaign spring]
+name = Spring sale
+description = 20 % off all plans until May
 [number 200]
 queue = sales
+campaign = spring
 "
 web_conf
 start_server

@@ -44,6 +44,10 @@ export function ContactCard({ contact: c, dispatch, changed, fail }) {
       <dd data-testid="contact-dialled">${c.dialled || '-'}</dd>
       <dt>Queue</dt>
       <dd data-testid="contact-queue">${c.queue || '-'}</dd>
+      ${c.campaign && html`<dt>Campaign</dt>
+        <dd data-testid="contact-campaign"><strong>${c.campaign.name
+          || c.campaign.id}</strong>${c.campaign.description
+          && html` — ${c.campaign.description}`}</dd>`}
     </dl>
     ${vars.length > 0 && html`<dl class="vars" data-testid="contact-vars">
       ${vars.map(([k, v]) => html`<dt>${k}</dt>

@@ -25,6 +25,7 @@ function fromPop(ev) {
     customer: c,
     vars: ev.vars && typeof ev.vars === 'object' ? ev.vars : {},
     script: typeof ev.script === 'string' ? ev.script : null,
+    campaign: ev.campaign && typeof ev.campaign === 'object' ? ev.campaign : null,
     status: 'ringing',
     answered: false,
     held: false,
