@@ -122,6 +122,9 @@ static int number_conf(struct odict **op, const struct cfg_number *nu)
 	err = odict_entry_add(o, "number", ODICT_STRING, nu->number);
 	err |= odict_entry_add(o, nu->kind == CFG_TO_QUEUE ? "queue" : "flow",
 			       ODICT_STRING, nu->target);
+	if (nu->campaign[0])
+		err |= odict_entry_add(o, "campaign", ODICT_STRING,
+				       nu->campaign);
 	if (err)
 		mem_deref(o);
 	else
