@@ -9,6 +9,8 @@
 # - while the call is bridged, GET /api/v1/calls shows it to 1001 and to
 #   a supervisor, not to agent 1002 (an empty list), and
 #   GET /api/v1/calls/ID gives 1002 a 403 and an unknown id a 404;
+#   GET /api/v1/status shows 1001 busy on it and the queue's day; a
+#   supervisor then hangs it up through the API;
 # - after the call, 1001 gives it a disposition (code and notes), then
 #   changes it: one row in the store with the last one, and a
 #   "disposition" event; 1002 (404), a supervisor (403), an unknown code
@@ -46,7 +48,9 @@ campaign = spring
 "
 start_server
 P1=$(free_port)
-agent_scenario "$T/a.xml" answer ring=1500 end=bye talk=3000
+# the phone stays in the call until the server hangs up (the supervisor,
+# through the API, once the live checks are done): no race with a timer
+agent_scenario "$T/a.xml" answer ring=1500 end=wait
 run_agent a1001 "$T/a.xml" "$P1"
 register_sipp 1001 pw-1001 "$P1"
 wait_log "agent: 1001: logged-out -> available"
@@ -102,6 +106,10 @@ grep -q '"busy":1,' "$T/get.out" \
 	|| fail "status: agents by state: $(cat "$T/get.out")"
 echo "ok: status shows the call and today's figures"
 
+[ "$(curl -s -o "$T/get.out" -w '%{http_code}' -X POST \
+	-H "Authorization: Bearer $SUP" \
+	"http://127.0.0.1:$HTTP_PORT/api/v1/calls/$CID/hangup")" = 200 ] \
+	|| fail "hang up: $(cat "$T/get.out")"
 wait_sipp c1
 wait_sipp a1001
 wait "$WSPID" || fail "screen pop stream: $(cat "$T/pop.err") $(cat "$T/pop.out")"
