@@ -99,7 +99,11 @@ async function main(page) {
   await stateIs('busy').waitFor();
   await shot(page, 'talking');
 
+  // the phone stays in the call until it is hung up here: "Talking"
+  // cannot be missed on a slow machine
   step = 'Ended';
+  const hung = await api('POST', `/api/v1/calls/${call.id}/hangup`, mine);
+  check(hung.status === 200, `hang up: HTTP ${hung.status}`);
   await statusIs('ended').filter({ hasText: 'Ended' }).waitFor();
   await stateIs('available').waitFor();
   await card.waitFor({ state: 'visible' });

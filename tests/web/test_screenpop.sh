@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The agent desktop's screen pop with a real SIP call: agent 1001's phone
 # (a sipp UAS, registered with digest: 1001 is logged in and available at
-# registration) rings 8 s, answers, talks 2 s and hangs up.  In headless
+# registration) rings 8 s, answers and stays until the server hangs up
+# (the test, through the API, once the page shows "Talking").  In headless
 # chromium (tests/web/screenpop.test.mjs) 1001 signs in and the page shows
 # "available"; the test then writes $T/ready, and this script places the
 # call (sipp, from 5550123 to number 200, queue sales).  The page must
@@ -10,10 +11,10 @@
 #   and the VIP badge while the call is still ringing (GET /api/v1/calls
 #   says "ringing" at that moment);
 # - the card's status "Talking" once the agent answers, then "Ended"
-#   when the agent hangs up (the card stays);
+#   when the call is hung up (the card stays);
 # - a closed event stream is reopened with since=SEQ.
 # Screenshots of each step go to $T/shots (kept on failure) and to
-# BUILD/test-artifacts/web/ (kept always, for CI).
+# BUILD/test-artifacts/web/screenpop/ (kept always, for CI).
 source "$(dirname "$0")/../sip/lib.sh" "$1"
 
 source "$ROOT/tests/web/lib.sh"
@@ -43,7 +44,7 @@ URL=http://127.0.0.1:$HTTP_PORT
 
 # 1001's phone: registered, so 1001 is logged in and available
 P1=$(free_port)
-agent_scenario "$T/a.xml" answer ring=8000 end=bye talk=2000
+agent_scenario "$T/a.xml" answer ring=8000 end=wait
 run_agent a1001 "$T/a.xml" "$P1"
 register_sipp 1001 pw-1001 "$P1"
 wait_log "agent: 1001: logged-out -> available"
