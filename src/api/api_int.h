@@ -97,6 +97,12 @@ int  api_query_num(const struct http_msg *msg, const char *name,
  * *p NULL) or EINVAL (empty, too long). */
 int  api_query_id(const struct http_msg *msg, const char *name, char *buf,
 		  size_t sz, const char **p);
+/* The paging and time filters of a history (from, to, before, limit)
+ * into q, and an agent narrowed to itself (asking for another: 403
+ * own_only); false when a reply (400, 403) was sent. */
+struct store_call_query;
+bool api_page_params(struct api_req *r, struct store_call_query *q,
+		     const char *own_only);
 /* A read from the store answers the request: pass api_read_reply as the
  * store_read_* handler and api_read_arg(r) as its argument (a reference
  * to the connection, released by the reply); when the store_read_* call

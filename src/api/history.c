@@ -67,13 +67,42 @@ static struct hist_ctx *ctx_alloc(struct api_req *r)
 }
 
 
+bool api_page_params(struct api_req *r, struct store_call_query *q,
+		     const char *own_only)
+{
+	int64_t limit = 0;
+	int err;
+
+	if (api_query_num(r->msg, "from", &q->from) == EINVAL ||
+	    api_query_num(r->msg, "to", &q->to) == EINVAL ||
+	    api_query_num(r->msg, "before", &q->before) == EINVAL) {
+		(void)api_error(r->conn, 400, "from, to and before take Unix "
+				"milliseconds (decimal digits)");
+		return false;
+	}
+	err = api_query_num(r->msg, "limit", &limit);
+	if (err == EINVAL || (!err && (limit < 1 ||
+				       limit > STORE_READ_LIMIT_MAX))) {
+		(void)api_error(r->conn, 400, "limit is 1 to 1000");
+		return false;
+	}
+	q->limit = (unsigned)limit;
+	if (r->who.role == CFG_ROLE_AGENT) {
+		if (q->agent && strcmp(q->agent, r->who.user)) {
+			(void)api_error(r->conn, 403, own_only);
+			return false;
+		}
+		q->agent = r->who.user;
+	}
+	return true;
+}
+
 /* GET /api/v1/calls/history */
 static void history(struct api_req *r)
 {
 	char agent[CFG_ID_MAX + 1], queue[CFG_ID_MAX + 1];
 	char caller[CFG_ID_MAX + 1], outcome[CFG_ID_MAX + 1];
 	struct store_call_query q;
-	int64_t limit = 0;
 	void *arg;
 	int err;
 
@@ -90,28 +119,9 @@ static void history(struct api_req *r)
 				"outcome take a value of 1 to 63 bytes");
 		return;
 	}
-	if (api_query_num(r->msg, "from", &q.from) == EINVAL ||
-	    api_query_num(r->msg, "to", &q.to) == EINVAL ||
-	    api_query_num(r->msg, "before", &q.before) == EINVAL) {
-		(void)api_error(r->conn, 400, "from, to and before take Unix "
-				"milliseconds (decimal digits)");
+	if (!api_page_params(r, &q, "an agent sees only the calls it "
+			     "answered"))
 		return;
-	}
-	err = api_query_num(r->msg, "limit", &limit);
-	if (err == EINVAL || (!err && (limit < 1 ||
-				       limit > STORE_READ_LIMIT_MAX))) {
-		(void)api_error(r->conn, 400, "limit is 1 to 1000");
-		return;
-	}
-	q.limit = (unsigned)limit;
-	if (r->who.role == CFG_ROLE_AGENT) {
-		if (q.agent && strcmp(q.agent, r->who.user)) {
-			(void)api_error(r->conn, 403, "an agent sees only the "
-					"calls it answered");
-			return;
-		}
-		q.agent = r->who.user;
-	}
 	arg = api_read_arg(r);
 	err = store_read_calls(r->cc->store, &q, api_read_reply, arg);
 	api_read_fail(r, arg, err);

@@ -68,7 +68,6 @@ static void recordings_list(struct api_req *r)
 {
 	char agent[CFG_ID_MAX + 1], queue[CFG_ID_MAX + 1];
 	struct store_call_query q;
-	int64_t limit = 0;
 	void *arg;
 	int err;
 
@@ -81,28 +80,9 @@ static void recordings_list(struct api_req *r)
 				"of 1 to 63 bytes");
 		return;
 	}
-	if (api_query_num(r->msg, "from", &q.from) == EINVAL ||
-	    api_query_num(r->msg, "to", &q.to) == EINVAL ||
-	    api_query_num(r->msg, "before", &q.before) == EINVAL) {
-		(void)api_error(r->conn, 400, "from, to and before take Unix "
-				"milliseconds (decimal digits)");
+	if (!api_page_params(r, &q, "an agent sees only the recordings of "
+			     "its own calls"))
 		return;
-	}
-	err = api_query_num(r->msg, "limit", &limit);
-	if (err == EINVAL || (!err && (limit < 1 ||
-				       limit > STORE_READ_LIMIT_MAX))) {
-		(void)api_error(r->conn, 400, "limit is 1 to 1000");
-		return;
-	}
-	q.limit = (unsigned)limit;
-	if (r->who.role == CFG_ROLE_AGENT) {
-		if (q.agent && strcmp(q.agent, r->who.user)) {
-			(void)api_error(r->conn, 403, "an agent sees only the "
-					"recordings of its own calls");
-			return;
-		}
-		q.agent = r->who.user;
-	}
 	arg = api_read_arg(r);
 	err = store_read_recordings(r->cc->store, &q, api_read_reply, arg);
 	api_read_fail(r, arg, err);
