@@ -65,9 +65,8 @@ static bool call_of(struct le *le, void *arg)
 	struct calls_of *w = arg;
 	const struct call *c = le->data;
 
-	if (c->agent && c->state != CALL_ENDED &&
-	    (c->state == CALL_RINGING || c->state == CALL_BRIDGED ||
-	     c->state == CALL_DIALING))
+	if (c->agent && (c->state == CALL_RINGING ||
+			 c->state == CALL_BRIDGED || c->state == CALL_DIALING))
 		w->by[c->agent->cfg - w->cfg->agents] = c;
 	return false;
 }

@@ -119,10 +119,34 @@ static bool pass(const struct sub *s, const struct ev *e)
 }
 
 /* false when the client cannot take it: the caller drops the client */
+/* A final text frame of len bytes of text into mb (RFC 6455 5.2: FIN and
+ * opcode 1, the length in 7 or 7+16 bits, no mask). */
+static int frame_make(struct mbuf *mb, const char *text, size_t len)
+{
+	int err;
+
+	mbuf_rewind(mb);
+	err = mbuf_write_u8(mb, 0x81);
+	if (len <= 125) {
+		err |= mbuf_write_u8(mb, (uint8_t)len);
+	}
+	else {
+		err |= mbuf_write_u8(mb, 126);
+		err |= mbuf_write_u16(mb, htons((uint16_t)len));
+	}
+	err |= mbuf_write_mem(mb, (const uint8_t *)text, len);
+	return err;
+}
+
+/* One text frame of json to s, through the connection's send queue
+ * (the same path as events_publish); false when the client cannot take
+ * it: the caller drops the client. */
 static bool send_text(struct events *es, struct sub *s, const char *json)
 {
-	(void)es;
-	return !websock_send(s->wc, WEBSOCK_TEXT, "%s", json);
+	if (frame_make(es->frame, json, strlen(json)))
+		return false;
+	es->frame->pos = 0;
+	return !tcp_send(websock_tcp(s->wc), es->frame);
 }
 
 static void sub_drop(struct sub *s)
@@ -216,25 +240,6 @@ static bool field(char *buf, size_t sz, size_t *n, const char *key,
 	buf[k] = '\0';
 	*n = k;
 	return true;
-}
-
-/* A final text frame of len bytes of text into mb (RFC 6455 5.2: FIN and
- * opcode 1, the length in 7 or 7+16 bits, no mask). */
-static int frame_make(struct mbuf *mb, const char *text, size_t len)
-{
-	int err;
-
-	mbuf_rewind(mb);
-	err = mbuf_write_u8(mb, 0x81);
-	if (len <= 125) {
-		err |= mbuf_write_u8(mb, (uint8_t)len);
-	}
-	else {
-		err |= mbuf_write_u8(mb, 126);
-		err |= mbuf_write_u16(mb, htons((uint16_t)len));
-	}
-	err |= mbuf_write_mem(mb, (const uint8_t *)text, len);
-	return err;
 }
 
 /* center_event(): keep the event and send it to who wants it.  extra:
