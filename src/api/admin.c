@@ -309,6 +309,20 @@ static int file_write(const char *path, const char *text, size_t len)
 	return err;
 }
 
+/* The malloc'd, NUL-terminated copy of mb's bytes (they cross to the
+ * check's thread); NULL when out of memory. */
+static char *text_of(const struct mbuf *mb, size_t *lenp)
+{
+	char *t = malloc(mb->end + 1);
+
+	if (!t)
+		return NULL;
+	memcpy(t, mb->buf, mb->end);
+	t[mb->end] = '\0';
+	*lenp = mb->end;
+	return t;
+}
+
 /* ---- the check, on a thread ---- */
 
 static void *job_thread(void *arg)
@@ -469,7 +483,7 @@ static char *unmasked(struct api_req *r, size_t *len)
 {
 	struct mbuf *out = NULL;
 	char *cur = NULL, *text = NULL, why[200];
-	size_t curlen = 0, n;
+	size_t curlen = 0;
 	int err;
 
 	if (!r->msg->mb || !mbuf_get_left(r->msg->mb)) {
@@ -495,15 +509,9 @@ static char *unmasked(struct api_req *r, size_t *len)
 				err == EINVAL ? why : "out of memory");
 		goto out;
 	}
-	n = out->end;
-	text = malloc(n + 1);
-	if (!text) {
+	text = text_of(out, len);
+	if (!text)
 		(void)api_error(r->conn, 500, "out of memory");
-		goto out;
-	}
-	memcpy(text, out->buf, n);
-	text[n] = '\0';
-	*len = n;
  out:
 	mem_deref(out);
 	mem_deref(cur);
@@ -603,29 +611,47 @@ static void file_put(struct api_req *r)
 
 /* ---- agents: edits of [agent ID] sections ---- */
 
+/* [agent id] in [cur, end): its header line (*hdr), the line after it
+ * (*body), and where the next section starts (*stop, else end); *hdr and
+ * *body NULL when there is none.  hdr or body may be NULL. */
+static void agent_section(const char *cur, const char *end, const char *id,
+			  const char **hdr, const char **body,
+			  const char **stop)
+{
+	const char *p = cur, *eol, *h0 = NULL, *b0 = NULL;
+	char want[CFG_ID_MAX + 16], h[128];
+
+	*stop = end;
+	re_snprintf(want, sizeof(want), "agent %s", id);
+	while (next_line(&p, end, &eol)) {
+		if (header(p, eol, h, sizeof(h))) {
+			if (h0) {
+				*stop = p;
+				break;
+			}
+			if (!strcmp(h, want)) {
+				h0 = p;
+				b0 = eol < end ? eol + 1 : end;
+			}
+		}
+		p = eol + 1;
+	}
+	if (hdr)
+		*hdr = h0;
+	if (body)
+		*body = b0;
+}
+
 /* The current file with [agent id] replaced by section (NULL: removed;
  * appended when absent).  found tells whether it was there. */
 static char *section_edit(const char *cur, size_t curlen, const char *id,
 			  const char *section, size_t *lenp, bool *found)
 {
-	const char *p = cur, *end = cur + curlen, *eol;
-	const char *start = NULL, *stop = end;
-	char want[CFG_ID_MAX + 16], h[128];
+	const char *end = cur + curlen, *start, *stop;
 	struct mbuf *mb;
 	char *out = NULL;
 
-	re_snprintf(want, sizeof(want), "agent %s", id);
-	while (next_line(&p, end, &eol)) {
-		if (header(p, eol, h, sizeof(h))) {
-			if (start) {
-				stop = p;
-				break;
-			}
-			if (!strcmp(h, want))
-				start = p;
-		}
-		p = eol + 1;
-	}
+	agent_section(cur, end, id, &start, NULL, &stop);
 	*found = start != NULL;
 	mb = mbuf_alloc(curlen + 1024);
 	if (!mb)
@@ -647,12 +673,7 @@ static char *section_edit(const char *cur, size_t curlen, const char *id,
 			(void)mbuf_write_str(mb, section);
 		}
 	}
-	out = malloc(mb->end + 1);
-	if (out) {
-		memcpy(out, mb->buf, mb->end);
-		out[mb->end] = '\0';
-		*lenp = mb->end;
-	}
+	out = text_of(mb, lenp);
 	mem_deref(mb);
 	return out;
 }
@@ -669,24 +690,12 @@ struct kv {
 static char *section_update(const char *cur, size_t curlen, const char *id,
 			    struct kv *set, size_t nset, size_t *lenp)
 {
-	const char *p = cur, *end = cur + curlen, *eol, *start = NULL;
-	const char *stop = end, *tail;
-	char want[CFG_ID_MAX + 16], h[128], k[32];
+	const char *p, *end = cur + curlen, *eol, *start, *stop, *tail;
+	char k[32];
 	struct mbuf *mb;
 	char *out = NULL;
 
-	re_snprintf(want, sizeof(want), "agent %s", id);
-	while (next_line(&p, end, &eol)) {
-		if (header(p, eol, h, sizeof(h))) {
-			if (start) {
-				stop = p;
-				break;
-			}
-			if (!strcmp(h, want))
-				start = eol < end ? eol + 1 : end;
-		}
-		p = eol + 1;
-	}
+	agent_section(cur, end, id, NULL, &start, &stop);
 	if (!start)
 		return NULL;
 	/* new keys go after the section's last non-blank line */
@@ -727,12 +736,7 @@ static char *section_update(const char *cur, size_t curlen, const char *id,
 			(void)mbuf_write_str(mb, set[i].line);
 	}
 	(void)mbuf_write_mem(mb, (const uint8_t *)tail, (size_t)(end - tail));
-	out = malloc(mb->end + 1);
-	if (out) {
-		memcpy(out, mb->buf, mb->end);
-		out[mb->end] = '\0';
-		*lenp = mb->end;
-	}
+	out = text_of(mb, lenp);
 	mem_deref(mb);
 	return out;
 }
